@@ -1,0 +1,36 @@
+"""The exception tree every dumpwatch component raises.
+
+    DumpwatchError                 base: the CLI prints its message, exits 2, no traceback
+    ├── ConfigError                bad option, profile or home directory
+    ├── KeyMismatchError           an index was built with another hashing key
+    ├── CorpusError                a corpus file cannot be read at all
+    │   └── CorpusFormatError      it is readable but not a corpus (no columns, binary, ...)
+    └── IndexError_                an index is missing or damaged
+
+Per-row problems (a malformed line in a corpus) are *not* exceptions: they are
+collected with their line numbers and reported while the rest is ingested.
+"""
+
+
+class DumpwatchError(Exception):
+    """Base of all errors meant for a person to read."""
+
+
+class ConfigError(DumpwatchError):
+    """Raised by option and configuration parsing; caught by the CLI."""
+
+
+class KeyMismatchError(DumpwatchError):
+    """Raised when an index's key fingerprint differs from the key in use."""
+
+
+class CorpusError(DumpwatchError):
+    """Raised by corpus reading when the file cannot be opened or decoded."""
+
+
+class CorpusFormatError(CorpusError):
+    """Raised when a file opens but holds no usable corpus records."""
+
+
+class IndexError_(DumpwatchError):  # noqa: N801 - avoid shadowing the builtin
+    """Raised when a corpus index is missing or damaged."""

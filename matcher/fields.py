@@ -1,0 +1,191 @@
+"""From raw values to hashed features — the one code path shared by ingest and scan.
+
+A record (corpus row or candidate row from a leak) becomes a fixed vector of keyed
+64-bit feature hashes, 0 where a feature is absent or masked. Everything downstream —
+the blocking keys of the index, the per-record sketch, the frequency tables — is
+derived from that vector with numpy, so the Python per-row cost is just parsing and
+hashing. Ingest and scan calling the same function is what guarantees that a value
+normalises to the same digest on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.keys import FeatureHasher
+from matcher.normalize import (
+    Address,
+    Email,
+    Name,
+    Phone,
+    normalize_order,
+    parse_address,
+    parse_email,
+    parse_name,
+    parse_phone,
+)
+
+ROLES = ("id", "name", "phone", "email", "address", "order")
+
+# Feature columns. Name syllables are positional so a typo or a mask compares per syllable.
+FEATURES = (
+    "N", "N0", "N1", "N2", "N3", "NL",  # name: full, syllable by position, last syllable
+    "P", "PM", "PL",  # phone: E.164, middle block, last four digits
+    "E", "ED", "EP1", "EP2", "EP3",  # email: full, domain, local prefixes of 1-3 + domain
+    "AD", "AR", "AX",  # address: district, road + building, road + building + detail
+    "O",  # order / product text
+)  # fmt: skip
+F = {name: i for i, name in enumerate(FEATURES)}
+N_FEATURES = len(FEATURES)
+MAX_NAME_PARTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """One row's values after normalisation; None where a field is absent or unparseable."""
+
+    name: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    address: Address | None = None
+    order: str | None = None
+
+    @property
+    def identifying(self) -> bool:
+        """Whether the row can be looked up at all: a name alone never can."""
+        return self.phone is not None or self.email is not None or (
+            self.name is not None and self.address is not None and self.address.road is not None
+        )
+
+    @property
+    def roles(self) -> list[str]:
+        return [r for r in ("name", "phone", "email", "address", "order") if getattr(self, r)]
+
+
+def parse_row(values: Mapping[str, str]) -> ParsedRow:
+    """Normalise the values of one row, keyed by role."""
+    name = values.get("name")
+    phone = values.get("phone")
+    email = values.get("email")
+    address = values.get("address")
+    order = values.get("order")
+    order_n = normalize_order(order) if order else None
+    return ParsedRow(
+        name=parse_name(name) if name else None,
+        phone=parse_phone(phone) if phone else None,
+        email=parse_email(email) if email else None,
+        address=parse_address(address) if address else None,
+        order=order_n or None,
+    )
+
+
+def hash_row(row: ParsedRow, h: FeatureHasher, out: np.ndarray) -> None:
+    """Fill ``out`` (uint64, N_FEATURES) with the row's keyed feature hashes."""
+    out[:] = 0
+    name = row.name
+    if name is not None:
+        parts = name.parts
+        full = name.full
+        if full is not None:
+            out[0] = h("N:" + full)
+        if len(parts) <= MAX_NAME_PARTS:
+            for i, part in enumerate(parts):
+                if part is not None:
+                    out[1 + i] = h(f"N{i}:{part}")
+        last = name.last
+        if last is not None:
+            out[5] = h("NL:" + last)
+    phone = row.phone
+    if phone is not None:
+        if phone.e164 is not None:
+            out[6] = h.uncached("P:" + phone.e164)
+        if phone.mid is not None:
+            out[7] = h("PM:" + phone.mid)
+        if phone.last4 is not None:
+            out[8] = h("PL:" + phone.last4)
+    email = row.email
+    if email is not None:
+        if email.full is not None:
+            out[9] = h.uncached("E:" + email.full)
+        dom = email.domain
+        out[10] = h("ED:" + dom)
+        pre = email.local_prefix
+        for k in range(1, min(3, len(pre)) + 1):
+            out[10 + k] = h(f"EP{k}:{pre[:k]}@{dom}")
+    addr = row.address
+    if addr is not None:
+        if addr.district is not None:
+            out[14] = h("AD:" + addr.district)
+        if addr.road is not None:
+            out[15] = h("AR:" + addr.road)
+            if addr.detail:
+                out[16] = h.uncached(f"AX:{addr.road}|{addr.detail}")
+    if row.order:
+        out[17] = h("O:" + row.order)
+
+
+def name_length(row: ParsedRow) -> int:
+    return len(row.name.parts) if row.name is not None else 0
+
+
+# ---------------------------------------------------------------- derived with numpy
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads combined feature hashes over all 64 bits."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _M2
+    x = x ^ (x >> np.uint64(27))
+    x = x * _M3
+    return x ^ (x >> np.uint64(31))
+
+
+# Blocking keys: the fragments looked up in the index. Single high-entropy identifiers,
+# and combinations that still identify a record when part of a line is masked or typo'd.
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("E",),  # email alone (combolists)
+    ("P",),  # phone alone (smishing lists)
+    ("N", "PL"),  # name + last four digits: middle block masked or typo'd
+    ("N", "PM"),  # name + middle block: last four typo'd
+    ("N0", "NL", "PL"),  # masked template 김*준 + ****-5678
+    ("N", "AR"),  # name + address
+    ("PL", "AR"),  # masked phone + address, or name typo'd
+)
+N_KEYS = len(BLOCKING_KEYS)
+
+
+def blocking_keys(feats: np.ndarray) -> np.ndarray:
+    """(rows, N_FEATURES) feature hashes -> (rows, N_KEYS) keys; 0 where a part is missing."""
+    rows = feats.shape[0]
+    out = np.zeros((rows, N_KEYS), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k, parts in enumerate(BLOCKING_KEYS):
+            cols = [feats[:, F[p]] for p in parts]
+            acc = np.full(rows, np.uint64(k + 1) * _M1, dtype=np.uint64)
+            present = np.ones(rows, dtype=bool)
+            for c in cols:
+                acc = _mix(acc ^ c)
+                present &= c != 0
+            acc[acc == 0] = 1
+            out[:, k] = np.where(present, acc, np.uint64(0))
+    return out
+
+
+# The sketch: 16 bits of each feature hash, kept per record so that once a blocking key
+# hits a record, every other field can be compared. Collisions only matter within that
+# one record, so 16 bits suffice (chance agreement 1 in 65,536).
+SKETCH_DTYPE = np.dtype([("h", np.uint16, (N_FEATURES,)), ("nlen", np.uint8)])
+
+
+def sketch16(feats: np.ndarray) -> np.ndarray:
+    """16-bit per-feature digests; 0 stays 0 (absent), a real digest is never 0."""
+    s = ((feats >> np.uint64(40)) & np.uint64(0xFFFF)).astype(np.uint16)
+    s[(s == 0) & (feats != 0)] = 1
+    return s

@@ -1,0 +1,306 @@
+"""``corpus add``: stream a corpus file into a new index segment.
+
+The main process reads raw lines (bounded length) and hands batches to worker
+processes, which decode, parse, normalise and hash them; the main process only spills
+their arrays to the segment writer. Plaintext exists only in worker memory while a
+batch is processed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import multiprocessing as mp
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dumpwatch.errors import CorpusFormatError
+from matcher.corpus_reader import (
+    MAX_LINE_BYTES,
+    Layout,
+    decode_line,
+    detect_layout,
+    iter_raw_lines,
+    open_binary,
+    parse_line,
+)
+from matcher.fields import (
+    F,
+    N_FEATURES,
+    SKETCH_DTYPE,
+    blocking_keys,
+    hash_row,
+    name_length,
+    parse_row,
+    sketch16,
+)
+from matcher.index import (
+    MANIFEST,
+    FileEntry,
+    Manifest,
+    SegmentWriter,
+    corpora_dir,
+    load_idhashes,
+    now_iso,
+    validate_corpus_name,
+)
+from matcher.keys import FeatureHasher, SecretKey
+
+BATCH_LINES = 20_000
+# Feature values whose frequency sets a u-probability (how common a name, a road is).
+COUNTED = np.array([F[f] for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED", "EP1", "EP2",
+                                   "EP3", "AD", "AR", "O")])
+
+ProgressFn = Callable[[int, int, int], None]  # bytes done, bytes total, records so far
+
+
+@dataclass
+class IngestReport:
+    corpus: str
+    file: str
+    records: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    unmatchable: int = 0
+    already_ingested: bool = False
+    seconds: float = 0.0
+    reasons: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    rejects_log: Path | None = None
+
+
+@dataclass
+class _Batch:
+    records: int
+    keys: np.ndarray
+    sketch: np.ndarray
+    idhash: np.ndarray
+    ids: bytes
+    id_lengths: np.ndarray
+    freq: tuple[np.ndarray, np.ndarray]
+    errors: list[tuple[int, str]]
+    unmatchable: int
+
+
+# ---------------------------------------------------------------- worker side
+
+_worker: dict[str, object] = {}
+
+
+def _init_worker(key_raw: bytes, layout: Layout, hash_ids: bool) -> None:
+    key = SecretKey(key_raw)
+    _worker["hasher"] = FeatureHasher(key)
+    _worker["id_hasher"] = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
+    _worker["layout"] = layout
+    _worker["hash_ids"] = hash_ids
+
+
+def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
+    layout: Layout = _worker["layout"]  # type: ignore[assignment]
+    hasher: FeatureHasher = _worker["hasher"]  # type: ignore[assignment]
+    id_hasher: FeatureHasher = _worker["id_hasher"]  # type: ignore[assignment]
+    hash_ids = bool(_worker["hash_ids"])
+    feats = np.zeros((len(lines), N_FEATURES), dtype=np.uint64)
+    nlen = np.zeros(len(lines), dtype=np.uint8)
+    idhash = np.zeros(len(lines), dtype=np.uint64)
+    ids: list[bytes] = []
+    errors: list[tuple[int, str]] = []
+    unmatchable = 0
+    k = 0
+    for line_no, raw in lines:
+        if raw is None:
+            errors.append((line_no, f"line longer than {MAX_LINE_BYTES // (1 << 20)} MiB"))
+            continue
+        text = decode_line(raw, layout.encoding)
+        if text is None:
+            errors.append((line_no, "bytes not valid in UTF-8 or CP949"))
+            continue
+        text = text.rstrip("\r\n")
+        if not text.strip():
+            continue
+        values = parse_line(layout, text)
+        if isinstance(values, str):
+            errors.append((line_no, values))
+            continue
+        rid = values.get("id")
+        if not rid:
+            errors.append((line_no, "no record id"))
+            continue
+        row = parse_row(values)
+        if not row.identifying:
+            unmatchable += 1
+            errors.append((line_no, "no phone, email or name+address to match on"))
+            continue
+        hash_row(row, hasher, feats[k])
+        nlen[k] = name_length(row)
+        h = id_hasher.uncached(rid)
+        idhash[k] = h
+        ids.append(f"{h:016x}".encode() if hash_ids else rid.encode("utf-8"))
+        k += 1
+    feats, nlen, idhash = feats[:k], nlen[:k], idhash[:k]
+    sketch = np.zeros(k, dtype=SKETCH_DTYPE)
+    sketch["h"] = sketch16(feats)
+    sketch["nlen"] = nlen
+    counted = feats[:, COUNTED].ravel()
+    counted = counted[counted != 0]
+    uniq, cnt = np.unique(counted, return_counts=True)
+    return _Batch(k, blocking_keys(feats), sketch, idhash, b"".join(ids),
+                  np.fromiter((len(i) for i in ids), dtype=np.uint32, count=k),
+                  (uniq, cnt.astype(np.uint64)), errors, unmatchable - 0)
+
+
+# ---------------------------------------------------------------- main side
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _batches(path: Path, layout: Layout, on_bytes: Callable[[int], None]
+             ) -> Iterator[list[tuple[int, bytes | None]]]:
+    with open_binary(path) as fh:
+        raw_fh = getattr(fh, "fileobj", fh)
+        batch: list[tuple[int, bytes | None]] = []
+        pending: tuple[int, bytes] | None = None
+        for line_no, raw, _ in iter_raw_lines(fh):
+            if line_no == 1 and layout.has_header and layout.format == "delimited":
+                continue
+            if layout.format == "delimited" and raw is not None:
+                if pending is not None:  # inside a quoted field that spans lines
+                    start, acc = pending
+                    acc += raw
+                    if acc.count(b'"') % 2 == 0 or len(acc) > MAX_LINE_BYTES:
+                        batch.append((start, acc if len(acc) <= MAX_LINE_BYTES else None))
+                        pending = None
+                    else:
+                        pending = (start, acc)
+                    continue
+                if raw.count(b'"') % 2:
+                    pending = (line_no, raw)
+                    continue
+            batch.append((line_no, raw))
+            if len(batch) >= BATCH_LINES:
+                on_bytes(raw_fh.tell())
+                yield batch
+                batch = []
+        if pending is not None:
+            batch.append((pending[0], pending[1]))
+        if batch:
+            yield batch
+        on_bytes(raw_fh.tell())
+
+
+def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
+               id_column: str | None = None, mapping: dict[str, str] | None = None,
+               hash_ids: bool = False, workers: int | None = None,
+               progress: ProgressFn | None = None) -> IngestReport:
+    """Ingest ``path`` into corpus ``name``; idempotent for a file already ingested."""
+    validate_corpus_name(name)
+    report = IngestReport(corpus=name, file=path.name)
+    started = time.monotonic()
+    layout = detect_layout(path, mapping, id_column)
+    cdir = corpora_dir(home) / name
+    cdir.mkdir(parents=True, exist_ok=True)
+    with open(cdir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest_path = cdir / MANIFEST
+        if manifest_path.exists():
+            manifest = Manifest.load(manifest_path)
+            key.check(manifest.key_fingerprint, f"corpus {name!r}")
+        else:
+            manifest = Manifest(name=name, key_fingerprint=key.fingerprint, created=now_iso())
+        digest = file_sha256(path)
+        if any(f.sha256 == digest for f in manifest.files):
+            report.already_ingested = True
+            return report
+        for stale in cdir.glob("seg-*.tmp"):  # left by a crash
+            import shutil
+
+            shutil.rmtree(stale, ignore_errors=True)
+        seg_name = f"seg-{len(manifest.segments) + 1:04d}-{int(time.time())}"
+        writer = SegmentWriter(cdir / f"{seg_name}.tmp", hash_ids)
+        try:
+            _run(path, layout, key, hash_ids, writer, report, workers, progress)
+            previous = [load_idhashes(cdir / s.dir) for s in manifest.segments]
+            info, report.duplicates = writer.seal(previous)
+        except BaseException:
+            writer.abort()
+            raise
+        report.records = info.records
+        if info.records == 0:
+            import shutil
+
+            shutil.rmtree(writer.dir, ignore_errors=True)
+            if report.rejected and not manifest.segments:
+                raise CorpusFormatError(
+                    f"{path}: none of {report.rejected} rows could be read "
+                    f"(first problem: line {report.examples[0][0]}: {report.examples[0][1]})")
+        else:
+            os.rename(writer.dir, cdir / seg_name)
+            info.dir = seg_name
+            manifest.segments.append(info)
+        manifest.files.append(FileEntry(path.name, digest, now_iso(), report.records,
+                                        report.rejected, report.duplicates))
+        manifest.save(manifest_path)
+        if report.rejected:
+            report.rejects_log = _write_rejects(cdir, path, report)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: SegmentWriter,
+         report: IngestReport, workers: int | None, progress: ProgressFn | None) -> None:
+    total = path.stat().st_size
+    done = [0]
+
+    def on_bytes(pos: int) -> None:
+        done[0] = pos
+
+    def consume(batch: _Batch) -> None:
+        writer.add(batch.keys, batch.sketch, batch.idhash, batch.ids, batch.id_lengths,
+                   batch.freq)
+        report.unmatchable += batch.unmatchable
+        for line_no, reason in batch.errors:
+            report.rejected += 1
+            report.reasons[reason.split(" (")[0]] += 1
+            if len(report.examples) < 1000:
+                report.examples.append((line_no, reason))
+        if progress:
+            progress(done[0], total, writer.records)
+
+    n_workers = workers or os.cpu_count() or 1
+    batches = _batches(path, layout, on_bytes)
+    if n_workers <= 1 or total < 4 * 1024 * 1024:
+        _init_worker(key.raw, layout, hash_ids)
+        for lines in batches:
+            consume(_process(lines))
+        return
+    ctx = mp.get_context("forkserver")
+    with ctx.Pool(n_workers, initializer=_init_worker,
+                  initargs=(key.raw, layout, hash_ids)) as pool:
+        for result in pool.imap(_process, batches, chunksize=1):
+            consume(result)
+
+
+def _write_rejects(cdir: Path, path: Path, report: IngestReport) -> Path:
+    """Line numbers and reasons only: a rejected row's content is never written anywhere."""
+    logdir = cdir / "rejects"
+    logdir.mkdir(exist_ok=True)
+    out = logdir / f"{time.strftime('%Y%m%dT%H%M%S')}-{path.name}.log"
+    with open(out, "w") as fh:
+        fh.write(f"# rows of {path.name} not ingested: line<TAB>reason\n")
+        for line_no, reason in report.examples:
+            fh.write(f"{line_no}\t{reason}\n")
+        if report.rejected > len(report.examples):
+            fh.write(f"# ... and {report.rejected - len(report.examples)} more\n")
+    return out

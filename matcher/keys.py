@@ -1,0 +1,125 @@
+"""The secret key and the keyed hashes made with it.
+
+Everything dumpwatch persists about a corpus is a keyed BLAKE2b digest, so the key is
+what separates pseudonymised data from a phone book: whoever holds it can enumerate
+every 010 number in under a minute. It therefore never lives inside the index — it
+comes from ``DUMPWATCH_KEY``, from ``DUMPWATCH_KEY_FILE``, or from a 0600 file under
+the user's config directory, created on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dumpwatch.errors import ConfigError, KeyMismatchError
+
+KEY_BYTES = 32
+_PASSPHRASE_SALT = b"dumpwatch/key/v1"
+
+
+def default_key_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "dumpwatch" / "key"
+
+
+def _parse_key_text(text: str) -> bytes:
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raw = b""
+    if len(raw) == KEY_BYTES:
+        return raw
+    if len(text) < 16:
+        raise ConfigError("DUMPWATCH_KEY is too short: use 64 hex characters or a passphrase "
+                          "of at least 16 characters")
+    # A passphrase: stretch it so a short human secret is not the whole defence.
+    return hashlib.scrypt(text.encode(), salt=_PASSPHRASE_SALT, n=2**14, r=8, p=1,
+                          dklen=KEY_BYTES)
+
+
+def _read_key_file(path: Path, create: bool) -> bytes:
+    if not path.exists():
+        if not create:
+            raise ConfigError(f"key file {path} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"key file {path} is readable by others (mode {oct(mode & 0o777)}); "
+                          f"run: chmod 600 {path}")
+    return _parse_key_text(path.read_text())
+
+
+def load_key(key_file: Path | None = None, *, create: bool = True) -> SecretKey:
+    """Find the key: ``DUMPWATCH_KEY``, then a key file (created 0600 on first use)."""
+    env = os.environ.get("DUMPWATCH_KEY")
+    if env:
+        return SecretKey(_parse_key_text(env), source="DUMPWATCH_KEY")
+    if key_file is None:
+        env_file = os.environ.get("DUMPWATCH_KEY_FILE")
+        key_file = Path(env_file) if env_file else default_key_file()
+    return SecretKey(_read_key_file(key_file, create), source=str(key_file))
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    raw: bytes = field(repr=False)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.raw) != KEY_BYTES:
+            raise ConfigError(f"a key must be {KEY_BYTES} bytes")
+
+    def subkey(self, purpose: str) -> bytes:
+        """A key for one purpose, so hashes of one kind never equal hashes of another."""
+        return hashlib.blake2b(purpose.encode(), key=self.raw, digest_size=KEY_BYTES).digest()
+
+    @property
+    def fingerprint(self) -> str:
+        """Public identifier of the key, stored in indexes to refuse a wrong key early."""
+        return self.subkey("fingerprint").hex()[:16]
+
+    def check(self, fingerprint: str, what: str) -> None:
+        if fingerprint != self.fingerprint:
+            raise KeyMismatchError(
+                f"{what} was built with another key (fingerprint {fingerprint}, "
+                f"yours is {self.fingerprint} from {self.source}); set DUMPWATCH_KEY or "
+                "DUMPWATCH_KEY_FILE to the key it was built with")
+
+
+class FeatureHasher:
+    """Keyed 64-bit digests of normalised feature strings.
+
+    Low-cardinality features (surnames, syllables, domains, districts) repeat
+    millions of times in a corpus, so digests are memoised per process; the cache
+    holds digests only, never plaintext beyond the life of the process.
+    """
+
+    def __init__(self, key: SecretKey, cache_limit: int = 200_000) -> None:
+        self._proto = hashlib.blake2b(key=key.subkey("feature"), digest_size=8)
+        self._cache: dict[str, int] = {}
+        self._cache_limit = cache_limit
+
+    def __call__(self, value: str) -> int:
+        h = self._cache.get(value)
+        if h is None:
+            b = self._proto.copy()
+            b.update(value.encode())
+            h = int.from_bytes(b.digest(), "little")
+            if len(self._cache) < self._cache_limit:
+                self._cache[value] = h
+        return h
+
+    def uncached(self, value: str) -> int:
+        """For high-entropy values (phones, emails) that would only pollute the cache."""
+        b = self._proto.copy()
+        b.update(value.encode())
+        return int.from_bytes(b.digest(), "little")

@@ -1,0 +1,56 @@
+"""Email addresses: lower-cased, de-obfuscated, masked local parts kept as a prefix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matcher.normalize.text import MASK_CHARS, nfkc
+
+_OBFUSCATIONS = [
+    (re.compile(r"\s*[\[\(\{<]\s*(?:at|골뱅이|@)\s*[\]\)\}>]\s*", re.I), "@"),
+    (re.compile(r"\s*[\[\(\{<]\s*(?:dot|점|\.)\s*[\]\)\}>]\s*", re.I), "."),
+    (re.compile(r"\s+at\s+", re.I), "@"),
+    (re.compile(r"\s+dot\s+", re.I), "."),
+]
+_MAILTO = re.compile(r"^mailto:", re.I)
+_LOCAL_OK = re.compile(r"^[a-z0-9._%+\-" + re.escape(MASK_CHARS.lower()) + r"]+$")
+_DOMAIN_OK = re.compile(r"^[a-z0-9\-]+(?:\.[a-z0-9\-]+)+$")
+_MASKS = frozenset(MASK_CHARS) - frozenset("xX")  # x is a common letter in local parts
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """``full`` is None when the local part is masked; ``prefix`` is what shows before it."""
+
+    full: str | None
+    local_prefix: str
+    domain: str
+
+    @property
+    def masked(self) -> bool:
+        return self.full is None
+
+
+def deobfuscate(value: str) -> str:
+    text = nfkc(value).strip()
+    if "@" not in text:
+        for pattern, repl in _OBFUSCATIONS:
+            text = pattern.sub(repl, text)
+    else:
+        for pattern, repl in _OBFUSCATIONS[1:2]:
+            text = pattern.sub(repl, text)
+    return _MAILTO.sub("", text)
+
+
+def parse_email(value: str) -> Email | None:
+    text = deobfuscate(value).lower().strip("<>\"'(),;: ")
+    local, sep, domain = text.rpartition("@")
+    if not sep or not local or not _DOMAIN_OK.match(domain):
+        return None
+    cut = next((i for i, ch in enumerate(local) if ch in _MASKS), None)
+    if cut is None:
+        if not _LOCAL_OK.match(local):
+            return None
+        return Email(f"{local}@{domain}", local, domain)
+    return Email(None, local[:cut], domain)

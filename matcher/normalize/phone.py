@@ -1,0 +1,72 @@
+"""Phone numbers: canonical E.164 plus the blocks a masked or typo'd number still shows.
+
+Korean mobile numbers are parsed by a fast path (they are most of every corpus and
+phonenumbers manages ~67k parses/s); anything else falls back to phonenumbers.
+Masks are detected *before* parsing: phonenumbers would silently turn
+``010-12**-5678`` into some other valid-looking number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from matcher.normalize.text import MASK_CHARS, nfkc
+
+_MASK_CLASS = "[" + re.escape(MASK_CHARS) + "]"
+_DIGIT_OR_MASK = r"[0-9" + re.escape(MASK_CHARS) + "]"
+# +82 10 1234 5678 / 82-10-... / 010.1234.5678 / (010)1234-5678 / 01012345678
+_KR_MOBILE = re.compile(
+    r"^\(?(?:\+?82[\s.\-]*\(?0?|0)(1[016789])\)?[\s.\-]*"
+    r"(" + _DIGIT_OR_MASK + r"{3,4})[\s.\-]*(" + _DIGIT_OR_MASK + r"{4})$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """``e164`` is None when any digit is masked; ``mid``/``last4`` are None when masked."""
+
+    e164: str | None
+    mid: str | None
+    last4: str | None
+
+    @property
+    def masked(self) -> bool:
+        return self.e164 is None
+
+
+def _block(text: str) -> str | None:
+    return text if text.isdigit() else None
+
+
+def parse_phone(value: str, region: str = "KR") -> Phone | None:
+    """Parse one written phone number; None if it is not one."""
+    text = nfkc(value).strip()
+    if not text:
+        return None
+    m = _KR_MOBILE.match(text)
+    if m:
+        carrier, mid, last = m.groups()
+        mid_v, last_v = _block(mid), _block(last)
+        if mid_v is None and last_v is None:
+            return None  # everything but the prefix is hidden: nothing to compare
+        e164 = f"+821{carrier[1]}{mid}{last}" if mid_v and last_v else None
+        if e164 is None and mid_v and last_v is None and len(mid) == 3:
+            return None
+        return Phone(e164, mid_v, last_v)
+    if any(ch in MASK_CHARS for ch in text):
+        return None  # a masked non-mobile number: too little left to be evidence
+    digits = sum(ch.isdigit() for ch in text)
+    if digits < 8 or digits > 15:
+        return None
+    try:
+        num = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(num):
+        return None
+    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    national = str(num.national_number)
+    return Phone(e164, national[-8:-4] or None, national[-4:])

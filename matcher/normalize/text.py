@@ -1,0 +1,35 @@
+"""Text folding shared by every field: NFKC, whitespace, mask characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters people use to hide parts of a value. NFKC already folds the
+# full-width asterisk; the rest are look-alikes seen in Korean sale posts.
+MASK_CHARS = "*●○◯◎◆◇■□★☆●xX#ㅇ?"
+_MASK_SET = frozenset(MASK_CHARS)
+_WS = re.compile(r"\s+")
+_ORDER_PUNCT = re.compile(r"[^\w]+")
+
+
+def nfkc(value: str) -> str:
+    # Pure-ASCII input is already in NFKC; skipping the call is a measurable win.
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
+
+
+def normalize_text(value: str) -> str:
+    return _WS.sub(" ", nfkc(value)).strip()
+
+
+def is_mask_char(ch: str) -> bool:
+    return ch in _MASK_SET
+
+
+def normalize_order(value: str) -> str:
+    """Order/product text: case, punctuation and spacing differ between exports."""
+    return _ORDER_PUNCT.sub(" ", nfkc(value).lower()).strip()
+
+
+def is_hangul_syllable(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
