@@ -146,13 +146,18 @@ def people(start: int, count: int, seed: int = 7) -> list[Person]:
     return list(iter_people(start, count, seed))
 
 
-def iter_people(start: int, count: int, seed: int = 7, chunk: int = 200_000) -> Iterator[Person]:
+_BLOCK = 4096  # draws are made per aligned block, so person i never depends on the range asked
+
+
+def iter_people(start: int, count: int, seed: int = 7) -> Iterator[Person]:
     a, b = _affine(seed, PHONE_SPACE)
     c, d = _affine(seed + 1, PHONE_SPACE)
-    for lo in range(start, start + count, chunk):
-        n = min(chunk, start + count - lo)
+    end = start + count
+    for block in range(start // _BLOCK, (end - 1) // _BLOCK + 1 if count > 0 else 0):
+        lo = block * _BLOCK
+        n = _BLOCK
         idx = np.arange(lo, lo + n, dtype=np.int64)
-        rng = np.random.default_rng([seed, lo])
+        rng = np.random.default_rng([seed, block])
         sur = rng.choice(len(_SUR), n, p=_SUR_P)
         g1 = rng.choice(len(_GIV), n, p=_GIV_P)
         g2 = rng.choice(len(_GIV), n, p=_GIV_P)
@@ -175,7 +180,7 @@ def iter_people(start: int, count: int, seed: int = 7, chunk: int = 200_000) -> 
         x = (x % 10_000) * 10_000 + x // 10_000
         phones = (x * c + d) % PHONE_SPACE
         year = rng.integers(60, 100, n) % 100
-        for i in range(n):
+        for i in range(max(start - lo, 0), min(n, end - lo)):
             s = _SUR[sur[i]]
             given = _GIV[g1[i]] if one_syllable[i] else _GIV[g1[i]] + _GIV[g2[i]]
             sroms = _ROM_SUR[s]

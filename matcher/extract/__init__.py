@@ -1,0 +1,34 @@
+"""Extraction: document text -> candidate records, whatever the layout.
+
+Layouts are tried from the most explicit to the least: JSON / JSON Lines, SQL INSERT
+dumps, HTML (tables, then the page's visible text), delimited tables, free text. Each
+path yields :class:`Candidate` objects holding raw values by role; normalising and
+hashing them is the matcher's next step.
+"""
+
+from __future__ import annotations
+
+from matcher.extract.candidate import Candidate
+from matcher.extract.structured import html_parts, json_candidates, looks_html, sql_candidates
+from matcher.extract.text import freetext_candidates, tabular_candidates
+
+__all__ = ["Candidate", "extract"]
+
+
+def extract(text: str) -> list[Candidate]:
+    found = json_candidates(text)
+    if found is not None:
+        return [c for c in found if c.lookupable]
+    found = sql_candidates(text)
+    if found is not None:
+        return [c for c in found if c.lookupable]
+    out: list[Candidate] = []
+    if looks_html(text):
+        tables, text = html_parts(text)
+        out.extend(c for c in tables if c.lookupable)
+    lines = text.splitlines()
+    table, rest = tabular_candidates(lines)
+    out.extend(table)
+    out.extend(freetext_candidates([lines[i] for i in rest], [i + 1 for i in rest]))
+    out.sort(key=lambda c: c.line)
+    return out

@@ -1,0 +1,166 @@
+"""Plain-text layouts: delimited tables (fast path) and free text (span grouping).
+
+Delimited dumps are the bulk of real redistribution, so their column roles are
+inferred once per document from a sample — by content, with header names as hints —
+and every row is then read by index. Lines that do not fit the table, and documents
+that are not tables at all, go through span scanning: typed values are found anywhere
+in a line and grouped into records, a new record starting whenever a role repeats.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+
+from matcher.extract.candidate import IDENTIFYING, Candidate
+from matcher.extract.spans import classify_cell, find_spans, split_label
+from matcher.roles import looks_like_header, role_of_header
+
+_DELIMS = ("\t", "|", ";", ",", "  ")
+_SPACES = re.compile(r"\s{2,}")
+_SAMPLE_ROWS = 300
+_MIN_SHARE = 0.4
+
+
+def _split(line: str, delim: str) -> list[str]:
+    if delim == "  ":
+        return _SPACES.split(line.strip())
+    if '"' in line:
+        try:
+            return next(csv.reader([line], delimiter=delim))
+        except (csv.Error, StopIteration):
+            pass
+    return line.split(delim)
+
+
+def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
+    """The delimiter and field count shared by the most lines (at least 3 of them)."""
+    best: tuple[int, str, int] | None = None
+    sample = [ln for ln in lines if ln.strip()][:2000]
+    for d in _DELIMS:
+        counts = Counter(len(_split(ln, d)) for ln in sample if d in ln)
+        if not counts:
+            continue
+        width, n = counts.most_common(1)[0]
+        if width < (2 if d in "\t|" else 3) or n < 3:
+            continue
+        if best is None or n > best[0]:
+            best = (n, d, width)
+    return (best[1], best[2]) if best else None
+
+
+def _infer_columns(rows: list[list[str]], header: list[str] | None) -> dict[int, str]:
+    width = max(len(r) for r in rows)
+    votes: list[Counter[str]] = [Counter() for _ in range(width)]
+    filled = [0] * width
+    for row in rows[:_SAMPLE_ROWS]:
+        for j, cell in enumerate(row):
+            if cell.strip():
+                filled[j] += 1
+                role = classify_cell(cell)
+                if role:
+                    votes[j][role] += 1
+    hints = [role_of_header(h) for h in header] if header else [None] * width
+    claims: dict[str, tuple[int, int]] = {}  # role -> (votes, column)
+    for j in range(width):
+        hint = hints[j] if j < len(hints) else None
+        role, n = votes[j].most_common(1)[0] if votes[j] else (None, 0)
+        if role is None or n < max(1, filled[j] * _MIN_SHARE):
+            role, n = (hint, filled[j]) if hint in ("name", "order") or (
+                hint and hint != "id" and not votes[j]) else (None, 0)
+        if role and (role not in claims or claims[role][0] < n):
+            claims[role] = (n, j)
+    return {j: role for role, (_, j) in claims.items() if role != "id"}
+
+
+def tabular_candidates(lines: list[str], first_line: int = 1
+                       ) -> tuple[list[Candidate], list[int]]:
+    """Candidates from the table in ``lines``; also the indexes of lines left over."""
+    choice = _choose_delimiter(lines)
+    if choice is None:
+        return [], list(range(len(lines)))
+    delim, width = choice
+    table: list[tuple[int, list[str]]] = []
+    rest: list[int] = []
+    for i, ln in enumerate(lines):
+        cells = _split(ln, delim) if ln.strip() else []
+        if len(cells) == width:
+            table.append((i, cells))
+        else:
+            rest.append(i)
+    header = None
+    if table and looks_like_header(table[0][1]):
+        header = table[0][1]
+        table = table[1:]
+    if not table:
+        return [], rest
+    columns = _infer_columns([c for _, c in table], header)
+    if not any(r in IDENTIFYING for r in columns.values()):
+        return [], sorted(rest + [i for i, _ in table])
+    out: list[Candidate] = []
+    for i, cells in table:
+        cand = Candidate(line=first_line + i, layout="tabular")
+        for j, role in columns.items():
+            v = cells[j].strip()
+            if v:
+                cand.values[role] = v
+        if cand.lookupable:
+            out.append(cand)
+        else:
+            rest.append(i)  # e.g. a shifted row: let span scanning have a go
+    return out, sorted(rest)
+
+
+def freetext_candidates(lines: list[str], line_numbers: list[int]) -> list[Candidate]:
+    """Group typed spans into records across a run of lines."""
+    out: list[Candidate] = []
+    cur = Candidate(layout="text")
+
+    def flush() -> None:
+        nonlocal cur
+        if cur.lookupable:
+            out.append(cur)
+        cur = Candidate(layout="text")
+
+    for text, line_no in zip(lines, line_numbers, strict=True):
+        if not text.strip():
+            flush()
+            continue
+        spans = find_spans(text)
+        labelled = split_label(text)
+        if labelled and (role := role_of_header(labelled[0])) in ("name", "order") and not any(
+                s.role == role for s in spans):
+            spans = [s for s in spans if s.role not in ("name",)] if role == "name" else spans
+            from matcher.extract.spans import Span
+
+            spans.append(Span(role, 0, 0, labelled[1]))
+        if not spans:
+            continue
+        identifying = sum(s.role in IDENTIFYING for s in spans)
+        for s in _nearest_names(spans):
+            if s.role in cur.values:
+                flush()
+            if not cur.values:
+                cur.line = line_no
+            cur.values[s.role] = s.value
+        if identifying >= 2 or (identifying and len(spans) >= 2):
+            flush()  # a complete one-line record: the next line starts another
+    flush()
+    return out
+
+
+def _nearest_names(spans: list) -> list:
+    """Drop names that compete for the same record, keeping the one next to an identifier."""
+    names = [k for k, s in enumerate(spans) if s.role == "name"]
+    if len(names) <= 1:
+        return spans
+    keep = set()
+    for k, s in enumerate(spans):
+        if s.role in IDENTIFYING:
+            near = min(names, key=lambda n: (abs(n - k), -len(spans[n].value)))
+            keep.add(near)
+    if not keep:
+        return spans
+    # A name right before an identifier starts a record; others are chatter.
+    return [s for k, s in enumerate(spans) if s.role != "name" or k in keep]

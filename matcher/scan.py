@@ -1,0 +1,195 @@
+"""Scanning: a document's text -> matches against each corpus and a verdict.
+
+This is the one place the matcher's stages meet: extract -> normalise -> hash ->
+look up -> score -> decide. Everything here is per document; orchestration over
+files, chunks and worker processes lives in :mod:`matcher.scan_files`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from matcher.extract import extract
+from matcher.fields import (
+    F,
+    FEATURES,
+    N_FEATURES,
+    blocking_keys,
+    hash_row,
+    name_length,
+    parse_row,
+    sketch16,
+)
+from matcher.index import Corpus, list_corpora
+from matcher.keys import FeatureHasher, SecretKey
+from matcher.redact import redact_row
+from matcher.scoring import FIELD_NAMES, ScoringConfig, chance_log2, compare, verdict
+
+# Features whose frequency the index counts; the rest are near-unique by construction.
+_COUNTED = np.array([FEATURES.index(f) for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED",
+                                                  "EP1", "EP2", "EP3", "AD", "AR", "O")])
+MAX_RECORDS_PER_KEY = 2_000
+
+
+@dataclass
+class Match:
+    """One (document, corpus record) finding; evidence is redacted, never plaintext."""
+
+    document: str
+    corpus: str
+    record_id: str
+    score: float
+    fields: list[str]
+    evidence: str
+    line: int
+    ref: tuple[int, int] = (0, 0)  # (segment, ordinal): identity within the corpus
+
+    def as_json(self) -> dict:
+        return {"document": self.document, "corpus": self.corpus, "record_id": self.record_id,
+                "score": round(self.score, 4), "fields": self.fields, "evidence": self.evidence}
+
+
+@dataclass
+class CorpusResult:
+    corpus: str
+    candidates: int = 0
+    matched: int = 0  # candidates attributed to a record (posterior >= match threshold)
+    expected: float = 0.0  # matches a document of these candidates would show by chance
+    matches: list[Match] = field(default_factory=list)
+
+    def merge(self, other: CorpusResult) -> None:
+        self.candidates += other.candidates
+        self.matched += other.matched
+        self.expected += other.expected
+        self.matches.extend(other.matches)
+
+
+@dataclass
+class DocumentResult:
+    document: str
+    candidates: int
+    results: dict[str, CorpusResult]
+
+
+class Scanner:
+    """Holds the open corpora and the hasher; cheap to call per document."""
+
+    def __init__(self, home: Path, key: SecretKey, corpora: list[str] | None = None,
+                 config: ScoringConfig | None = None) -> None:
+        names = corpora or [m.name for m in list_corpora(home)]
+        if not names:
+            from dumpwatch.errors import IndexError_
+
+            raise IndexError_(f"no corpus in {home}: add one with 'dumpwatch corpus add'")
+        self.corpora = [Corpus(home, n, key) for n in names]
+        self.hasher = FeatureHasher(key)
+        self.config = config or ScoringConfig()
+
+    def scan_text(self, text: str, document: str) -> DocumentResult:
+        cands = extract(text)
+        rows, lines = [], []
+        for c in cands:
+            row = parse_row(c.values)
+            if row.identifying or (row.name and (row.phone or row.email)):
+                rows.append(row)
+                lines.append(c.line)
+        results = {c.name: self._score(c, rows, lines, document) for c in self.corpora}
+        return DocumentResult(document, len(rows), results)
+
+    def _score(self, corpus: Corpus, rows: list, lines: list[int], document: str
+               ) -> CorpusResult:
+        cfg = self.config
+        out = CorpusResult(corpus.name, candidates=len(rows))
+        if not rows or corpus.records == 0:
+            return out
+        C = len(rows)
+        feats = np.zeros((C, N_FEATURES), dtype=np.uint64)
+        nlen = np.zeros(C, dtype=np.int64)
+        for i, row in enumerate(rows):
+            hash_row(row, self.hasher, feats[i])
+            nlen[i] = name_length(row)
+        n_eff = max(corpus.records, cfg.assume_records)
+        log_n = math.log2(n_eff)
+        logf = np.zeros((C, N_FEATURES))
+        counted = feats[:, _COUNTED]
+        counts = corpus.counts(counted.ravel()).reshape(counted.shape)
+        logf[:, _COUNTED] = np.log2(np.maximum(counts, 1) / corpus.records)
+        cs = sketch16(feats)
+        # Expected chance matches: each candidate fits N * prod(u) records by chance.
+        chance = np.minimum(1.0, np.exp2(np.minimum(chance_log2(cs, logf) + log_n, 0.0)))
+        out.expected = float(chance.sum())
+
+        keys = blocking_keys(feats)
+        flat = keys.ravel()
+        nz = np.nonzero(flat)[0]
+        cand_of_query = nz // keys.shape[1]
+        pairs_c, pairs_s, pairs_o = [], [], []
+        for s, seg in enumerate(corpus.segments):
+            q, ords = seg.lookup(flat[nz])
+            if q.size == 0:
+                continue
+            per_q = np.bincount(q, minlength=nz.size)
+            ok = per_q[q] <= MAX_RECORDS_PER_KEY  # a key that fits thousands identifies no one
+            pairs_c.append(cand_of_query[q[ok]])
+            pairs_o.append(ords[ok])
+            pairs_s.append(np.full(int(ok.sum()), s))
+        if not pairs_c:
+            return out
+        pc = np.concatenate(pairs_c)
+        ps = np.concatenate(pairs_s)
+        po = np.concatenate(pairs_o)
+        uniq = np.unique(np.stack([pc, ps, po]), axis=1)
+        pc, ps, po = uniq
+        rs = np.empty((pc.size, N_FEATURES), dtype=np.uint16)
+        rl = np.empty(pc.size, dtype=np.int64)
+        for s, seg in enumerate(corpus.segments):
+            sel = ps == s
+            if sel.any():
+                sk = seg.sketch[po[sel]]
+                rs[sel] = sk["h"]
+                rl[sel] = sk["nlen"]
+        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg)
+        log_odds = scores.weight - log_n
+        # Posterior over "copy of record r" for every r, against "none of them".
+        odds = np.exp2(np.minimum(log_odds, 1000.0))
+        total = np.bincount(pc, weights=odds, minlength=C)
+        order = np.lexsort((-log_odds, pc))
+        first = order[np.r_[True, pc[order][1:] != pc[order][:-1]]]
+        for j in first:
+            c = int(pc[j])
+            posterior = float(odds[j] / (1.0 + total[c]))
+            if posterior < cfg.match_threshold:
+                continue
+            out.matched += 1
+            seg = corpus.segments[int(ps[j])]
+            fields = [FIELD_NAMES[k] for k in range(5) if scores.agreed[j, k]]
+            out.matches.append(Match(
+                document=document, corpus=corpus.name, record_id=seg.record_id(int(po[j])),
+                score=posterior, fields=fields, evidence=f"line {lines[c]}: "
+                + redact_row(rows[c]), line=lines[c], ref=(int(ps[j]), int(po[j]))))
+        return out
+
+
+def decide(result: CorpusResult, config: ScoringConfig) -> tuple[str, float, list[Match]]:
+    """The document's verdict and the matches worth reporting under it.
+
+    In a significant document every attributed record is reported; otherwise only
+    those strong enough alone (a full record, not one phone number in chatter).
+    """
+    label, p = verdict(result.matched, result.expected, config)
+    threshold = config.match_threshold if label == "redistribution" else config.strong_threshold
+    seen: set[tuple[int, int]] = set()
+    reported = []
+    for m in sorted(result.matches, key=lambda m: -m.score):
+        if m.score >= threshold and m.ref not in seen:
+            seen.add(m.ref)
+            reported.append(m)
+    reported.sort(key=lambda m: m.line)
+    return label, p, reported
+
+
+assert F["N"] == 0
