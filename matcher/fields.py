@@ -154,7 +154,7 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("P",),  # phone alone (smishing lists)
     ("N", "PL"),  # name + last four digits: middle block masked or typo'd
     ("N", "PM"),  # name + middle block: last four typo'd
-    ("N0", "NL", "PL"),  # masked template 김*준 + ****-5678
+    ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
     ("N", "AR"),  # name + address
     ("PL", "AR"),  # masked phone + address, or name typo'd
 )

@@ -23,8 +23,8 @@ SURNAMES = frozenset(
     "남궁 제갈 황보 선우 독고 사공 서문 동방 어금 망절".split()
 )
 _TWO_SYLLABLE_SURNAMES = frozenset(s for s in SURNAMES if len(s) == 2)
-_NOT_NAME_ENDINGS = ("시", "군", "구", "동", "로", "길", "읍", "면", "리", "도", "역", "점", "층",
-                     "호", "원", "개", "병", "팩", "입")
+# Endings of place names and units; names ending in 호/원/도 are common, so not those.
+_NOT_NAME_ENDINGS = ("시", "군", "구", "읍", "면", "로", "길", "층", "역", "점", "병", "팩")
 _STOPWORDS = frozenset(
     "배송 주문 판매 구매 가격 문의 연락 회원 고객 정보 이름 전화 주소 상품 이메일 휴대폰 연락처 "
     "성명 수령인 판매자 구매자 샘플 전체 일부 최신 데이터 디비 자료 유출 확인 거래 텔레그램 "
@@ -51,6 +51,7 @@ _PHONE = re.compile(
 _NAME_TOKEN = re.compile(r"[가-힣" + re.escape(MASK_CHARS) + r"OＯ]{2,6}")
 _WORD = re.compile(r"[^\s,|;]+")
 _DISTRICT_TOKEN = re.compile(r"^[가-힣]{1,5}[시군구]$")
+_ROAD_START = re.compile(r"^[가-힣][가-힣0-9]{0,10}(?:로|길)(?:\d+(?:-\d+)?)?$")
 _LABEL = re.compile(r"^\s*([^:：=\-]{1,20}?)\s*[:：=]\s*(.+?)\s*$")
 
 
@@ -141,7 +142,8 @@ def _find_addresses(text: str, taken: bytearray, claim: object) -> None:
     i = 0
     while i < len(words):
         start, _, tok = words[i]
-        if (tok in PROVINCES or _DISTRICT_TOKEN.match(tok)) and not taken[start]:
+        if (tok in PROVINCES or _DISTRICT_TOKEN.match(tok) or _ROAD_START.match(tok)) and not (
+                taken[start]):
             window = words[i:i + 9]
             addr = parse_address(text[start:window[-1][1]])
             if addr is not None and addr.road is not None:

@@ -43,7 +43,8 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
         if not counts:
             continue
         width, n = counts.most_common(1)[0]
-        if width < (2 if d in "\t|" else 3) or n < 3:
+        # Two columns split by a comma or spaces also occur in prose: demand consistency.
+        if width < 2 or n < 3 or (width == 2 and d not in "\t|" and n < 0.8 * len(sample)):
             continue
         if best is None or n > best[0]:
             best = (n, d, width)
@@ -137,17 +138,30 @@ def freetext_candidates(lines: list[str], line_numbers: list[int]) -> list[Candi
             spans.append(Span(role, 0, 0, labelled[1]))
         if not spans:
             continue
-        identifying = sum(s.role in IDENTIFYING for s in spans)
         for s in _nearest_names(spans):
             if s.role in cur.values:
                 flush()
             if not cur.values:
                 cur.line = line_no
             cur.values[s.role] = s.value
-        if identifying >= 2 or (identifying and len(spans) >= 2):
-            flush()  # a complete one-line record: the next line starts another
+        if len(spans) >= 2 or not _only_value(text, spans, labelled):
+            flush()  # a line is a record unless it holds one bare value ("vertical" posts)
     flush()
     return out
+
+
+_RESIDUE = re.compile(r"[\s\-:：=,;|/·•*()\[\]]+")
+
+
+def _only_value(text: str, spans: list, labelled: tuple[str, str] | None) -> bool:
+    """Whether the line is one value, bare or behind a label ("연락처: 010-...")."""
+    if labelled and role_of_header(labelled[0]):
+        return True
+    rest = text
+    for s in spans:
+        if s.end > s.start:
+            rest = rest.replace(s.value, " ", 1)
+    return not _RESIDUE.sub("", rest)
 
 
 def _nearest_names(spans: list) -> list:

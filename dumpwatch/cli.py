@@ -1,0 +1,243 @@
+"""The ``dumpwatch`` command line: a thin layer over the library.
+
+Commands parse options, call the library and turn :class:`DumpwatchError` into one
+line on stderr and exit status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dumpwatch.errors import ConfigError, DumpwatchError
+from dumpwatch.home import resolve_home
+
+app = typer.Typer(
+    name="dumpwatch",
+    help="Find where a known breach corpus is re-posted, resold or leaked again.\n\n"
+    "Corpora are stored only as keyed hashes; the key lives outside the home directory "
+    "(DUMPWATCH_KEY, DUMPWATCH_KEY_FILE, or ~/.config/dumpwatch/key created 0600).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+corpus_app = typer.Typer(help="Add, list and remove breach corpora.", no_args_is_help=True,
+                         context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(corpus_app, name="corpus")
+
+err = Console(stderr=True, highlight=False)
+
+
+class State:
+    home_option: Path | None = None
+    key_file: Path | None = None
+    quiet: bool = False
+
+    @property
+    def home(self) -> Path:
+        return resolve_home(self.home_option)
+
+    def key(self):  # noqa: ANN201 - SecretKey, imported lazily to keep --help fast
+        from matcher.keys import load_key
+
+        return load_key(self.key_file)
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    home: Annotated[Path | None, typer.Option(
+        "--home", help="Home directory [env: DUMPWATCH_HOME; default ~/.dumpwatch]",
+        show_default=False)] = None,
+    key_file: Annotated[Path | None, typer.Option(
+        "--key-file", help="Key file [env: DUMPWATCH_KEY_FILE]; DUMPWATCH_KEY overrides",
+        show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes")] = False,
+) -> None:
+    state.home_option, state.key_file, state.quiet = home, key_file, quiet
+
+
+def _progress_enabled() -> bool:
+    return not state.quiet and err.is_terminal
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    from matcher.fields import ROLES
+
+    out = {}
+    for item in items:
+        role, sep, column = item.partition("=")
+        if not sep or role not in ROLES or not column:
+            raise ConfigError(f"--map {item!r}: use role=column with role one of {', '.join(ROLES)}")
+        out[role] = column
+    return out
+
+
+@corpus_app.command("add")
+def corpus_add(
+    name: Annotated[str, typer.Argument(help="Corpus name, e.g. coupang")],
+    file: Annotated[Path, typer.Argument(help="CSV, TSV or JSON Lines; UTF-8 or CP949; .gz ok")],
+    id_column: Annotated[str | None, typer.Option(
+        help="Column (name or 1-based number) holding the owner's record id")] = None,
+    map_: Annotated[list[str], typer.Option(
+        "--map", help="Set a column's role: role=column (roles: id name phone email address "
+        "order). Repeatable.")] = [],  # noqa: B006 - typer needs a literal default
+    hash_ids: Annotated[bool, typer.Option(
+        help="Store record ids as keyed hashes instead of as given")] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes (0 = one per core)")] = 0,
+) -> None:
+    """Ingest a breach corpus as keyed hashes. Re-adding a file changes nothing.
+
+    Example: dumpwatch corpus add coupang customers.csv --id-column customer_id
+    """
+    from matcher.ingest import add_corpus
+
+    home, key = state.home, state.key()
+    mapping = _parse_map(map_)
+    if _progress_enabled():
+        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
+                                   TimeRemainingColumn, TransferSpeedColumn)
+
+        with Progress(TextColumn("[bold]ingest[/]"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), TextColumn("{task.fields[rows]:,} records"),
+                      TimeRemainingColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("ingest", total=file.stat().st_size if file.exists() else 0,
+                                rows=0)
+            report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
+                                hash_ids=hash_ids, workers=workers or None,
+                                progress=lambda d, t, r: bar.update(task, completed=d, rows=r))
+    else:
+        report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
+                            hash_ids=hash_ids, workers=workers or None)
+    if report.already_ingested:
+        err.print(f"{file.name} is already in corpus {name!r}: nothing to do")
+        return
+    rate = report.records / report.seconds if report.seconds else 0
+    err.print(f"corpus {name!r}: {report.records:,} records added from {file.name} "
+              f"in {report.seconds:.1f}s ({rate:,.0f}/s); {report.rejected:,} rows rejected, "
+              f"{report.duplicates:,} duplicate ids skipped")
+    if report.rejected:
+        for reason, n in report.reasons.most_common():
+            err.print(f"  {n:>9,}  {reason}")
+        for line_no, reason in report.examples[:10]:
+            err.print(f"  line {line_no}: {reason}")
+        err.print(f"  all line numbers: {report.rejects_log}")
+
+
+@corpus_app.command("list")
+def corpus_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """List the corpora in the home directory."""
+    from matcher.index import list_corpora
+
+    manifests = list_corpora(state.home)
+    if as_json:
+        for m in manifests:
+            print(json.dumps({"name": m.name, "records": m.records, "files": len(m.files),
+                              "created": m.created, "key_fingerprint": m.key_fingerprint}))
+        return
+    if not manifests:
+        err.print("no corpora yet: dumpwatch corpus add NAME FILE")
+        return
+    from rich.table import Table
+
+    table = Table("name", "records", "files", "created", "key")
+    for m in manifests:
+        table.add_row(m.name, f"{m.records:,}", str(len(m.files)), m.created, m.key_fingerprint)
+    Console().print(table)
+
+
+@corpus_app.command("remove")
+def corpus_remove(
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask")] = False,
+) -> None:
+    """Delete a corpus index."""
+    from matcher.index import remove_corpus
+
+    home = state.home
+    if not yes and sys.stdin.isatty() and not typer.confirm(f"remove corpus {name!r}?"):
+        raise typer.Exit(1)
+    remove_corpus(home, name)
+    err.print(f"corpus {name!r} removed")
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to scan")],
+    corpus: Annotated[list[str], typer.Option(
+        "--corpus", "-c", help="Corpus to match against (repeatable; default all)")] = [],  # noqa: B006
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl")] = "table",
+    summary: Annotated[Path | None, typer.Option(
+        help="Write per-document verdicts as JSON Lines to this file ('-' = stderr)")] = None,
+    assume_records: Annotated[int, typer.Option(
+        help="Weigh chance as if the corpus had this many records (e.g. 33700000)")] = 0,
+    workers: Annotated[int, typer.Option(help="Worker processes (0 = one per core)")] = 0,
+) -> None:
+    """Scan documents for records of the corpora; report matches and a verdict per document.
+
+    Example: dumpwatch scan --corpus coupang --format jsonl dumps/
+    """
+    from matcher.scan_files import scan_paths
+    from matcher.scoring import ScoringConfig
+
+    if fmt not in ("table", "jsonl"):
+        raise ConfigError(f"--format {fmt!r}: use table or jsonl")
+    home, key = state.home, state.key()
+    config = ScoringConfig(assume_records=assume_records)
+    out = sys.stdout
+    summary_fh = None
+    if summary is not None:
+        summary_fh = sys.stderr if str(summary) == "-" else open(summary, "w")  # noqa: SIM115
+    from dumpwatch.report import TableReport
+
+    table = TableReport(Console(), show_all=False) if fmt == "table" else None
+
+    def on_match(m) -> None:  # noqa: ANN001
+        if table is not None:
+            table.add(m)
+        else:
+            out.write(json.dumps(m.as_json(), ensure_ascii=False) + "\n")
+
+    def on_document(s) -> None:  # noqa: ANN001
+        if table is not None:
+            table.document(s)
+        elif not state.quiet and summary_fh is not sys.stderr:
+            for name, c in s.corpora.items():
+                err.print(f"{s.document}: {name}: {c['verdict']} ({c['reported']} records, "
+                          f"{c['matched']} matched vs {c['expected_by_chance']} by chance)")
+            if s.skipped:
+                err.print(f"{s.document}: skipped ({s.skipped})")
+        if summary_fh is not None:
+            summary_fh.write(json.dumps(s.as_json(), ensure_ascii=False) + "\n")
+            summary_fh.flush()
+
+    try:
+        scan_paths(home, key, paths, corpora=corpus or None, config=config, on_match=on_match,
+                   on_document=on_document, workers=workers or None)
+    finally:
+        if summary_fh not in (None, sys.stderr):
+            summary_fh.close()
+        out.flush()
+
+
+def main() -> None:
+    try:
+        app()
+    except DumpwatchError as exc:
+        err.print(f"[red]error:[/] {exc}", markup=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,239 @@
+"""Scanning files and folders: chunking, worker processes, streaming findings.
+
+A 33.7M-row dump cannot be held as one string nor its findings as one list, so files
+over ``CHUNK_BYTES`` are cut at line boundaries (the header line, if any, travels with
+every chunk) and scanned in parallel; findings stream out as soon as the document is
+known to be significant, weaker ones waiting until it is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dumpwatch.errors import DumpwatchError
+from matcher.decode import decode_bytes, looks_binary
+from matcher.keys import SecretKey
+from matcher.roles import looks_like_header
+from matcher.scan import CorpusResult, DocumentResult, Match, Scanner
+from matcher.scoring import ScoringConfig, verdict
+
+CHUNK_BYTES = 8 << 20
+MAX_FILE_BYTES = 64 << 30
+
+
+@dataclass
+class DocumentSummary:
+    document: str
+    candidates: int = 0
+    skipped: str | None = None  # why the document was not scanned
+    corpora: dict[str, dict] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        out: dict = {"document": self.document, "candidates": self.candidates}
+        if self.skipped:
+            out["skipped"] = self.skipped
+        out["corpora"] = self.corpora
+        return out
+
+
+class DocumentAccumulator:
+    """Merges a document's chunks and decides which matches to emit, and when.
+
+    Once the matches so far are significant the document is redistribution and all
+    of them stream out; before that only matches strong enough alone are emitted and
+    the rest wait. (A document declared significant early stays so.)
+    """
+
+    def __init__(self, document: str, config: ScoringConfig, emit: Callable[[Match], None],
+                 sizes: dict[str, list[int]]) -> None:
+        self.document = document
+        self.config = config
+        self.emit = emit
+        self.candidates = 0
+        self.totals: dict[str, CorpusResult] = {}
+        self.pending: dict[str, list[Match]] = {}
+        self.significant: set[str] = set()
+        self.reported: dict[str, int] = {}
+        self._seen = {c: [np.zeros(n, dtype=bool) for n in segs] for c, segs in sizes.items()}
+
+    def _emit(self, m: Match) -> None:
+        seen = self._seen[m.corpus][m.ref[0]]
+        if not seen[m.ref[1]]:
+            seen[m.ref[1]] = True
+            self.reported[m.corpus] = self.reported.get(m.corpus, 0) + 1
+            self.emit(m)
+
+    def add(self, chunk: DocumentResult) -> None:
+        self.candidates += chunk.candidates
+        cfg = self.config
+        for name, res in chunk.results.items():
+            tot = self.totals.setdefault(name, CorpusResult(name))
+            tot.candidates += res.candidates
+            tot.matched += res.matched
+            tot.expected += res.expected
+            pend = self.pending.setdefault(name, [])
+            if name not in self.significant and verdict(
+                    tot.matched, tot.expected, cfg)[0] == "redistribution":
+                self.significant.add(name)
+                for m in sorted(pend, key=lambda m: m.line):
+                    self._emit(m)
+                pend.clear()
+            for m in sorted(res.matches, key=lambda m: m.line):
+                if name in self.significant or m.score >= cfg.strong_threshold:
+                    self._emit(m)
+                else:
+                    pend.append(m)
+
+    def finish(self) -> DocumentSummary:
+        out = DocumentSummary(self.document, self.candidates)
+        for name, tot in self.totals.items():
+            label, p = verdict(tot.matched, tot.expected, self.config)
+            if name in self.significant:
+                label = "redistribution"
+            out.corpora[name] = {"verdict": label, "matched": tot.matched,
+                                 "reported": self.reported.get(name, 0),
+                                 "expected_by_chance": round(tot.expected, 4),
+                                 "p_chance": float(f"{p:.3g}")}
+        return out
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if not f.startswith("."):
+                        yield Path(root) / f
+        else:
+            yield p
+
+
+@dataclass
+class _Task:
+    document: str
+    data: bytes
+    line_offset: int  # lines before this chunk in the file
+    header: bytes | None  # header line to prepend (chunks after the first)
+    last: bool
+
+
+def _header_line(first_line: str) -> bool:
+    for d in ("\t", "|", ";", ","):
+        if d in first_line and looks_like_header(first_line.split(d)):
+            return True
+    return False
+
+
+def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None]
+           ) -> Iterator[_Task]:
+    for path in files:
+        doc = str(path)
+        try:
+            size = path.stat().st_size
+            fh = open(path, "rb")  # noqa: SIM115
+        except OSError as exc:
+            on_skip(DocumentSummary(doc, skipped=f"unreadable: {exc.strerror}"))
+            continue
+        with fh:
+            if size > MAX_FILE_BYTES:
+                on_skip(DocumentSummary(doc, skipped="larger than 64 GiB"))
+                continue
+            head = fh.read(8192)
+            if looks_binary(head):
+                on_skip(DocumentSummary(doc, skipped="binary content"))
+                continue
+            fh.seek(0)
+            if size <= CHUNK_BYTES:
+                yield _Task(doc, fh.read(), 0, None, True)
+                continue
+            header: bytes | None = None
+            offset = 0
+            first = True
+            while True:
+                data = fh.read(CHUNK_BYTES)
+                if not data:
+                    break
+                rest = fh.readline()  # finish the line the chunk cut through
+                data += rest
+                last = not fh.peek(1)
+                if first:
+                    line1 = data.split(b"\n", 1)[0]
+                    if _header_line(decode_bytes(line1)):
+                        header = line1 + b"\n"
+                yield _Task(doc, data, offset, None if first else header, last)
+                offset += data.count(b"\n")
+                first = False
+
+
+_worker: dict[str, Scanner] = {}
+
+
+def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConfig) -> None:
+    _worker["scanner"] = Scanner(Path(home), SecretKey(key_raw), corpora, cfg)
+
+
+def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
+    scanner = _worker["scanner"]
+    data = task.header + task.data if task.header else task.data
+    text = decode_bytes(data)
+    res = scanner.scan_text(text, task.document)
+    shift = task.line_offset - (1 if task.header else 0)
+    if shift:
+        for r in res.results.values():
+            for m in r.matches:
+                m.line += shift
+                m.evidence = f"line {m.line}:" + m.evidence.split(":", 1)[1]
+    return task.document, res, task.last
+
+
+def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[str] | None,
+               config: ScoringConfig, on_match: Callable[[Match], None],
+               on_document: Callable[[DocumentSummary], None], workers: int | None = None,
+               on_progress: Callable[[int], None] | None = None) -> None:
+    """Scan files and folders; calls back per reported match and per finished document."""
+    for p in paths:
+        if not p.exists():
+            raise DumpwatchError(f"{p}: no such file or directory")
+    scanner = Scanner(home, key, corpora, config)  # validates corpora and key up front
+    sizes = {c.name: [s.records for s in c.segments] for c in scanner.corpora}
+    names = [c.name for c in scanner.corpora]
+    files = list(iter_files(paths))
+    total = sum(f.stat().st_size for f in files if f.exists())
+    n_workers = workers or os.cpu_count() or 1
+    accs: dict[str, DocumentAccumulator] = {}
+
+    def consume(doc: str, res: DocumentResult, last: bool, nbytes: int) -> None:
+        acc = accs.get(doc)
+        if acc is None:
+            acc = accs[doc] = DocumentAccumulator(doc, config, on_match, sizes)
+        acc.add(res)
+        if on_progress:
+            on_progress(nbytes)
+        if last:
+            on_document(accs.pop(doc).finish())
+
+    tasks = _tasks(files, on_document)
+    if n_workers <= 1 or total < 2 * CHUNK_BYTES:
+        _worker["scanner"] = scanner
+        for t in tasks:
+            consume(*_run_task(t), len(t.data))
+        return
+    ctx = mp.get_context("forkserver")
+    with ctx.Pool(n_workers, initializer=_init,
+                  initargs=(str(home), key.raw, names, config)) as pool:
+        sizes_q: list[int] = []
+
+        def sized(it: Iterator[_Task]) -> Iterator[_Task]:
+            for t in it:
+                sizes_q.append(len(t.data))
+                yield t
+
+        for i, (doc, res, last) in enumerate(pool.imap(_run_task, sized(tasks))):
+            consume(doc, res, last, sizes_q[i])
