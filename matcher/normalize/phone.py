@@ -18,6 +18,7 @@ from matcher.normalize.text import MASK_CHARS, nfkc
 _MASK_CLASS = "[" + re.escape(MASK_CHARS) + "]"
 _DIGIT_OR_MASK = r"[0-9" + re.escape(MASK_CHARS) + "]"
 # +82 10 1234 5678 / 82-10-... / 010.1234.5678 / (010)1234-5678 / 01012345678
+_NOT_PHONE = re.compile(r"[^\d\s+\-.()/]")
 _KR_MOBILE = re.compile(
     r"^\(?(?:\+?82[\s.\-]*\(?0?|0)(1[016789])\)?[\s.\-]*"
     r"(" + _DIGIT_OR_MASK + r"{3,4})[\s.\-]*(" + _DIGIT_OR_MASK + r"{4})$"
@@ -58,6 +59,8 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
         return Phone(e164, mid_v, last_v)
     if any(ch in MASK_CHARS for ch in text):
         return None  # a masked non-mobile number: too little left to be evidence
+    if _NOT_PHONE.search(text):
+        return None  # "광복로 44 102-205" has digits enough, but is an address
     digits = sum(ch.isdigit() for ch in text)
     if digits < 8 or digits > 15:
         return None
