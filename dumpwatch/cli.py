@@ -31,7 +31,7 @@ corpus_app = typer.Typer(help="Add, list and remove breach corpora.", no_args_is
                          context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(corpus_app, name="corpus")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class State:

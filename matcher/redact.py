@@ -32,8 +32,8 @@ def redact_email(email: Email) -> str:
 
 
 def redact_address(addr: Address) -> str:
-    road = (addr.road or "").rsplit(" ", 1)[0]
-    parts = [p for p in (addr.province, addr.district, road) if p]
+    """Province and district only: a road name narrows a person down to a few buildings."""
+    parts = [p for p in (addr.province, addr.district) if p]
     return " ".join(parts) + " ***"
 
 

@@ -33,6 +33,7 @@ from matcher.scoring import FIELD_NAMES, ScoringConfig, chance_log2, compare, ve
 _COUNTED = np.array([FEATURES.index(f) for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED",
                                                   "EP1", "EP2", "EP3", "AD", "AR", "O")])
 MAX_RECORDS_PER_KEY = 2_000
+HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 
 
 @dataclass
@@ -47,6 +48,11 @@ class Match:
     evidence: str
     line: int
     ref: tuple[int, int] = (0, 0)  # (segment, ordinal): identity within the corpus
+    odds: float = 0.0  # posterior odds of this record at a neutral prior
+    total_odds: float = 0.0  # summed over every record the line could be
+
+    def posterior(self, prior_odds: float = 1.0) -> float:
+        return self.odds * prior_odds / (1.0 + self.total_odds * prior_odds)
 
     def as_json(self) -> dict:
         return {"document": self.document, "corpus": self.corpus, "record_id": self.record_id,
@@ -57,7 +63,7 @@ class Match:
 class CorpusResult:
     corpus: str
     candidates: int = 0
-    matched: int = 0  # candidates attributed to a record (posterior >= match threshold)
+    matched: int = 0  # candidates that hit a record (posterior >= 0.5 at a neutral prior)
     expected: float = 0.0  # matches a document of these candidates would show by chance
     matches: list[Match] = field(default_factory=list)
 
@@ -162,7 +168,7 @@ class Scanner:
         for j in first:
             c = int(pc[j])
             posterior = float(odds[j] / (1.0 + total[c]))
-            if posterior < cfg.match_threshold:
+            if posterior < HIT_POSTERIOR:
                 continue
             out.matched += 1
             seg = corpus.segments[int(ps[j])]
@@ -170,21 +176,38 @@ class Scanner:
             out.matches.append(Match(
                 document=document, corpus=corpus.name, record_id=seg.record_id(int(po[j])),
                 score=posterior, fields=fields, evidence=f"line {lines[c]}: "
-                + redact_row(rows[c]), line=lines[c], ref=(int(ps[j]), int(po[j]))))
+                + redact_row(rows[c]), line=lines[c], ref=(int(ps[j]), int(po[j])),
+                odds=float(odds[j]), total_odds=float(total[c])))
         return out
+
+
+def document_prior(matched: int, expected: float, candidates: int) -> float:
+    """Prior odds that a line of a significant document is a copy from the corpus.
+
+    The excess of hits over chance says how much of the document came from the corpus;
+    it is bounded by the hit ratio, so decoys mixed into a real dump gain little.
+    """
+    excess = (matched - expected) / max(expected, 1e-9)
+    return max(1.0, min(excess, matched / (candidates - matched + 1)))
 
 
 def decide(result: CorpusResult, config: ScoringConfig) -> tuple[str, float, list[Match]]:
     """The document's verdict and the matches worth reporting under it.
 
-    In a significant document every attributed record is reported; otherwise only
-    those strong enough alone (a full record, not one phone number in chatter).
+    In a significant document every line attributed to one record is reported, weighed
+    with the document's prior; otherwise only matches strong enough alone (a full
+    record, not one phone number in chatter).
     """
     label, p = verdict(result.matched, result.expected, config)
-    threshold = config.match_threshold if label == "redistribution" else config.strong_threshold
+    if label == "redistribution":
+        prior = document_prior(result.matched, result.expected, result.candidates)
+        threshold = config.match_threshold
+    else:
+        prior, threshold = 1.0, config.strong_threshold
     seen: set[tuple[int, int]] = set()
     reported = []
-    for m in sorted(result.matches, key=lambda m: -m.score):
+    for m in sorted(result.matches, key=lambda m: -m.odds):
+        m.score = m.posterior(prior)
         if m.score >= threshold and m.ref not in seen:
             seen.add(m.ref)
             reported.append(m)

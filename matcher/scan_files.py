@@ -20,7 +20,7 @@ from dumpwatch.errors import DumpwatchError
 from matcher.decode import decode_bytes, looks_binary
 from matcher.keys import SecretKey
 from matcher.roles import looks_like_header
-from matcher.scan import CorpusResult, DocumentResult, Match, Scanner
+from matcher.scan import CorpusResult, DocumentResult, Match, Scanner, document_prior
 from matcher.scoring import ScoringConfig, verdict
 
 CHUNK_BYTES = 8 << 20
@@ -81,11 +81,19 @@ class DocumentAccumulator:
             if name not in self.significant and verdict(
                     tot.matched, tot.expected, cfg)[0] == "redistribution":
                 self.significant.add(name)
+                prior = document_prior(tot.matched, tot.expected, tot.candidates)
                 for m in sorted(pend, key=lambda m: m.line):
-                    self._emit(m)
+                    m.score = m.posterior(prior)
+                    if m.score >= cfg.match_threshold:
+                        self._emit(m)
                 pend.clear()
             for m in sorted(res.matches, key=lambda m: m.line):
-                if name in self.significant or m.score >= cfg.strong_threshold:
+                if name in self.significant:
+                    prior = document_prior(tot.matched, tot.expected, tot.candidates)
+                    m.score = m.posterior(prior)
+                    if m.score >= cfg.match_threshold:
+                        self._emit(m)
+                elif m.score >= cfg.strong_threshold:
                     self._emit(m)
                 else:
                     pend.append(m)

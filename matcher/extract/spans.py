@@ -138,7 +138,7 @@ def find_spans(line: str) -> list[Span]:
 
 
 def _find_addresses(text: str, taken: bytearray, claim: object) -> None:
-    words = [(m.start(), m.end(), m.group().strip(",.;()[]")) for m in _WORD.finditer(text)]
+    words = [(m.start(), m.end(), m.group().strip(",.;()[]\"'")) for m in _WORD.finditer(text)]
     i = 0
     while i < len(words):
         start, _, tok = words[i]

@@ -43,8 +43,11 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
         if not counts:
             continue
         width, n = counts.most_common(1)[0]
-        # Two columns split by a comma or spaces also occur in prose: demand consistency.
-        if width < 2 or n < 3 or (width == 2 and d not in "\t|" and n < 0.8 * len(sample)):
+        # A header vouches for a table of any length; without one, demand several rows,
+        # and more consistency for two columns split by a comma or spaces (prose has those).
+        headed = d in sample[0] and looks_like_header(_split(sample[0], d))
+        if width < 2 or n < (2 if headed else 3) or (
+                width == 2 and not headed and d not in "\t|" and n < 0.8 * len(sample)):
             continue
         if best is None or n > best[0]:
             best = (n, d, width)

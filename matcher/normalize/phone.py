@@ -19,6 +19,7 @@ _MASK_CLASS = "[" + re.escape(MASK_CHARS) + "]"
 _DIGIT_OR_MASK = r"[0-9" + re.escape(MASK_CHARS) + "]"
 # +82 10 1234 5678 / 82-10-... / 010.1234.5678 / (010)1234-5678 / 01012345678
 _NOT_PHONE = re.compile(r"[^\d\s+\-.()/]")
+_DATE = re.compile(r"^(19|20)\d\d[\-./]\d\d?[\-./]\d\d?$")
 _KR_MOBILE = re.compile(
     r"^\(?(?:\+?82[\s.\-]*\(?0?|0)(1[016789])\)?[\s.\-]*"
     r"(" + _DIGIT_OR_MASK + r"{3,4})[\s.\-]*(" + _DIGIT_OR_MASK + r"{4})$"
@@ -59,8 +60,8 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
         return Phone(e164, mid_v, last_v)
     if any(ch in MASK_CHARS for ch in text):
         return None  # a masked non-mobile number: too little left to be evidence
-    if _NOT_PHONE.search(text):
-        return None  # "광복로 44 102-205" has digits enough, but is an address
+    if _NOT_PHONE.search(text) or _DATE.match(text):
+        return None  # "광복로 44 102-205" and "2025-11-03" have digits enough, but no phone
     digits = sum(ch.isdigit() for ch in text)
     if digits < 8 or digits > 15:
         return None
@@ -68,7 +69,7 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
         num = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(num):
+    if not phonenumbers.is_valid_number(num):
         return None
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
     national = str(num.national_number)

@@ -1,0 +1,3 @@
+from dumpwatch.cli import main
+
+main()

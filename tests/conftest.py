@@ -1,0 +1,55 @@
+"""Shared fixtures: a key from the environment, a home directory, a built corpus.
+
+The session corpus is built once (20,000 synthetic records) and reused read-only by
+every test that only scans; tests that write make their own home.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dumpwatch.synth import write_corpus_csv
+from matcher.ingest import add_corpus
+from matcher.keys import SecretKey, load_key
+
+TEST_KEY = "5a" * 32
+CORPUS_SIZE = 20_000
+
+
+@pytest.fixture(autouse=True)
+def _key_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUMPWATCH_KEY", TEST_KEY)
+
+
+@pytest.fixture(scope="session")
+def key() -> SecretKey:
+    os.environ["DUMPWATCH_KEY"] = TEST_KEY
+    return load_key()
+
+
+@pytest.fixture(scope="session")
+def corpus_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "coupang.csv"
+    write_corpus_csv(path, CORPUS_SIZE)
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory, corpus_csv: Path, key: SecretKey
+               ) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    add_corpus(home, "coupang", corpus_csv, key, workers=1)
+    return home
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None
+            ) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess, as a user would."""
+    full_env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "dumpwatch", *args], capture_output=True,
+                          text=True, env=full_env, input=input, timeout=300)

@@ -1,0 +1,79 @@
+"""The verdict depends on the corpus's density: what is proof at 20k records is chance at 33.7M."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dumpwatch.synth import people
+from matcher.keys import SecretKey
+from matcher.scan import Scanner, decide
+from matcher.scoring import ScoringConfig, poisson_tail
+from tests.conftest import CORPUS_SIZE
+
+COUPANG = 33_700_000
+
+
+def _verdict(home: Path, key: SecretKey, text: str, assume: int = 0) -> tuple[str, set[str]]:
+    scanner = Scanner(home, key, config=ScoringConfig(assume_records=assume))
+    res = scanner.scan_text(text, "doc").results["coupang"]
+    label, _, reported = decide(res, scanner.config)
+    return label, {m.record_id for m in reported}
+
+
+def test_phone_list_is_redistribution_only_when_improbable(built_home: Path, key: SecretKey
+                                                           ) -> None:
+    ps = people(0, 200)
+    phones = "\n".join(p.phone for p in ps)
+    # At Coupang's density a third of all 010 numbers are customers: 200 of 200 still is not
+    # chance, and every one is reported.
+    label, found = _verdict(built_home, key, phones, COUPANG)
+    assert label == "redistribution" and found == {p.id for p in ps}
+    # Three numbers in chatter: about one expected by chance at that density — not proof.
+    chatter = "연락처 " + ", ".join(p.phone for p in ps[:3]) + " 로 연락 주세요"
+    label, found = _verdict(built_home, key, chatter, COUPANG)
+    assert label == "inconclusive" and found == set()
+    # In a small corpus the same three numbers are far beyond chance.
+    label, found = _verdict(built_home, key, chatter)
+    assert label == "redistribution" and len(found) == 3
+
+
+def test_half_matching_phone_list_at_coupang_density_is_not_flagged(built_home: Path,
+                                                                    key: SecretKey) -> None:
+    # 100 numbers of which 34 are customers: exactly what chance gives at 33.7M records.
+    ps = people(0, 34) + people(CORPUS_SIZE, 66)
+    label, found = _verdict(built_home, key, "\n".join(p.phone for p in ps), COUPANG)
+    assert label != "redistribution" and found == set()
+
+
+def test_full_records_are_proof_even_at_coupang_density(built_home: Path, key: SecretKey) -> None:
+    ps = people(500, 3)
+    text = "\n".join(f"{p.name} {p.phone} {p.email} {p.address}" for p in ps)
+    label, found = _verdict(built_home, key, text, COUPANG)
+    assert label == "redistribution" and found == {p.id for p in ps}
+
+
+def test_a_lone_name_or_decoys_never_match(built_home: Path, key: SecretKey) -> None:
+    assert _verdict(built_home, key, "\n".join(p.name for p in people(0, 50)))[0] == "none"
+    decoys = people(CORPUS_SIZE, 20)
+    text = "\n".join(f"{p.name},{p.phone},{p.email}" for p in decoys)
+    assert _verdict(built_home, key, text) == ("none", set())
+
+
+def test_masked_line_attributes_only_when_unique(built_home: Path, key: SecretKey) -> None:
+    corpus = people(0, CORPUS_SIZE)
+    by_template: dict[tuple, list] = {}
+    for p in corpus:
+        by_template.setdefault((p.name[0], p.name[-1], len(p.name), p.phone[-4:]), []).append(p)
+    unique = [v[0] for v in by_template.values() if len(v) == 1][:5]
+    text = "\n".join(f"{p.name[0]}*{p.name[-1]} 010-****-{p.phone[-4:]}" for p in unique
+                     if len(p.name) == 3)
+    label, found = _verdict(built_home, key, text)
+    assert label == "redistribution" and found == {p.id for p in unique if len(p.name) == 3}
+    # The same masked lines against Coupang's density fit dozens of customers each.
+    assert _verdict(built_home, key, text, COUPANG)[1] == set()
+
+
+def test_poisson_tail() -> None:
+    assert poisson_tail(0, 3.0) == 1.0
+    assert abs(poisson_tail(1, 0.5) - (1 - 2.718281828 ** -0.5)) < 1e-9
+    assert 1e-21 < poisson_tail(100, 33.7) < 1e-19  # 2.15e-20
