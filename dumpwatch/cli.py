@@ -43,7 +43,7 @@ class State:
     def home(self) -> Path:
         return resolve_home(self.home_option)
 
-    def key(self):  # noqa: ANN201 - SecretKey, imported lazily to keep --help fast
+    def key(self):
         from matcher.keys import load_key
 
         return load_key(self.key_file)
@@ -76,7 +76,8 @@ def _parse_map(items: list[str]) -> dict[str, str]:
     for item in items:
         role, sep, column = item.partition("=")
         if not sep or role not in ROLES or not column:
-            raise ConfigError(f"--map {item!r}: use role=column with role one of {', '.join(ROLES)}")
+            raise ConfigError(
+                f"--map {item!r}: use role=column with role one of {', '.join(ROLES)}")
         out[role] = column
     return out
 
@@ -103,8 +104,14 @@ def corpus_add(
     home, key = state.home, state.key()
     mapping = _parse_map(map_)
     if _progress_enabled():
-        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                                   TimeRemainingColumn, TransferSpeedColumn)
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
 
         with Progress(TextColumn("[bold]ingest[/]"), BarColumn(), DownloadColumn(),
                       TransferSpeedColumn(), TextColumn("{task.fields[rows]:,} records"),
@@ -202,13 +209,13 @@ def scan(
 
     table = TableReport(Console(), show_all=False) if fmt == "table" else None
 
-    def on_match(m) -> None:  # noqa: ANN001
+    def on_match(m) -> None:
         if table is not None:
             table.add(m)
         else:
             out.write(json.dumps(m.as_json(), ensure_ascii=False) + "\n")
 
-    def on_document(s) -> None:  # noqa: ANN001
+    def on_document(s) -> None:
         if table is not None:
             table.document(s)
         elif not state.quiet and summary_fh is not sys.stderr:
@@ -228,6 +235,40 @@ def scan(
         if summary_fh not in (None, sys.stderr):
             summary_fh.close()
         out.flush()
+
+
+@app.command()
+def demo(
+    records: Annotated[int, typer.Option(help="Size of the synthetic corpus")] = 50_000,
+) -> None:
+    """Generate a synthetic Korean corpus, ingest it, and scan sample leaks — no internet.
+
+    Uses --home (default: a fresh folder under the home directory's demo/).
+    """
+    from dumpwatch.demo_data import write_sample_leaks
+    from dumpwatch.report import TableReport
+    from dumpwatch.synth import write_corpus_csv
+    from matcher.index import list_corpora
+    from matcher.ingest import add_corpus
+    from matcher.scan_files import scan_paths
+    from matcher.scoring import ScoringConfig
+
+    home, key = state.home, state.key()
+    work = home / "demo"
+    work.mkdir(exist_ok=True)
+    corpus_file = work / "synthetic-customers.csv"
+    err.print(f"[bold]1.[/] generating {records:,} synthetic customers -> {corpus_file}")
+    write_corpus_csv(corpus_file, records)
+    err.print("[bold]2.[/] ingesting them as keyed hashes (the plaintext file is deleted after)")
+    if not any(m.name == "demo" for m in list_corpora(home)):
+        add_corpus(home, "demo", corpus_file, key)
+    corpus_file.unlink()
+    docs = write_sample_leaks(work / "found", records)
+    err.print(f"[bold]3.[/] scanning {len(docs)} documents found 'in the wild' -> {work / 'found'}")
+    table = TableReport(Console())
+    scan_paths(home, key, docs, corpora=["demo"], config=ScoringConfig(),
+               on_match=table.add, on_document=table.document)
+    err.print("Redistribution verdicts weigh matches against chance; evidence is redacted.")
 
 
 def main() -> None:

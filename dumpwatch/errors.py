@@ -32,5 +32,5 @@ class CorpusFormatError(CorpusError):
     """Raised when a file opens but holds no usable corpus records."""
 
 
-class IndexError_(DumpwatchError):  # noqa: N801 - avoid shadowing the builtin
+class IndexError_(DumpwatchError):
     """Raised when a corpus index is missing or damaged."""

@@ -12,10 +12,9 @@ import csv
 import io
 import json
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from collections import Counter
 
 from dumpwatch.synth import Person, people
 from matcher.decode import decode_bytes
@@ -59,7 +58,8 @@ def email_format(email: str, rng: random.Random) -> str:
 
 
 _SHORT = {"서울특별시": "서울", "부산광역시": "부산", "대구광역시": "대구", "인천광역시": "인천",
-          "광주광역시": "광주", "대전광역시": "대전", "울산광역시": "울산", "세종특별자치시": "세종",
+          "광주광역시": "광주", "대전광역시": "대전", "울산광역시": "울산",
+          "세종특별자치시": "세종",
           "경기도": "경기", "강원특별자치도": "강원", "충청북도": "충북", "충청남도": "충남",
           "전북특별자치도": "전북", "전라남도": "전남", "경상북도": "경북", "경상남도": "경남",
           "제주특별자치도": "제주"}
@@ -126,7 +126,8 @@ class Document:
 
 
 def _person_row(p: Person, shape: tuple[str, ...], rng: random.Random, perturb: str) -> dict:
-    vals = {"name": p.name, "phone": phone_format(p.phone, rng), "email": email_format(p.email, rng),
+    vals = {"name": p.name, "phone": phone_format(p.phone, rng),
+            "email": email_format(p.email, rng),
             "address": address_format(p.address, rng), "order": p.order}
     if perturb == "typo_name" and len(p.name) >= 3:
         vals["name"] = jamo_typo(p.name, rng)

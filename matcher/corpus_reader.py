@@ -97,7 +97,8 @@ def _roles_from_map(headers: list[str], mapping: dict[str, str]) -> dict[int, st
             out[int(column) - 1] = role
         else:
             raise CorpusFormatError(
-                f"--map {role}={column}: no column named {column!r} (columns: {', '.join(headers)})")
+                f"--map {role}={column}: no column named {column!r} "
+                f"(columns: {', '.join(headers)})")
     return out
 
 

@@ -31,9 +31,9 @@ from matcher.corpus_reader import (
     parse_line,
 )
 from matcher.fields import (
-    F,
     N_FEATURES,
     SKETCH_DTYPE,
+    F,
     blocking_keys,
     hash_row,
     name_length,

@@ -15,9 +15,9 @@ import numpy as np
 
 from matcher.extract import extract
 from matcher.fields import (
-    F,
     FEATURES,
     N_FEATURES,
+    F,
     blocking_keys,
     hash_row,
     name_length,

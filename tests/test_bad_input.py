@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import run_cli
 
 
-def _add(tmp_path: Path, path: Path, *extra: str):  # noqa: ANN202
+def _add(tmp_path: Path, path: Path, *extra: str):
     return run_cli("--home", str(tmp_path / "home"), "-q", "corpus", "add", "shop", str(path),
                    *extra)
 

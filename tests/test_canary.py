@@ -7,6 +7,7 @@ printed for the canaries in UTF-8 and CP949, phones as digits, dashed and E.164.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from pathlib import Path
 
@@ -28,10 +29,8 @@ def _needles() -> list[bytes]:
     out = []
     for t in texts:
         out.append(t.encode("utf-8"))
-        try:
+        with contextlib.suppress(UnicodeEncodeError):  # not every canary exists in CP949
             out.append(t.encode("cp949"))
-        except UnicodeEncodeError:
-            pass
     return sorted(set(out))
 
 

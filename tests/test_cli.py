@@ -48,7 +48,8 @@ def test_errors_are_one_line(built_home: Path, tmp_path: Path) -> None:
 
 def test_wrong_key_is_refused(built_home: Path, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("010-1234-5678\n")
-    proc = run_cli("--home", str(built_home), "scan", str(tmp_path), env={"DUMPWATCH_KEY": "ab" * 32})
+    proc = run_cli("--home", str(built_home), "scan", str(tmp_path),
+                   env={"DUMPWATCH_KEY": "ab" * 32})
     assert proc.returncode == 2 and "another key" in proc.stderr
 
 

@@ -32,7 +32,8 @@ def test_json_with_arbitrary_nesting_and_keys() -> None:
 
 
 def test_json_lines() -> None:
-    text = '{"성명": "김민준", "tel": "010-1234-5678"}\n{"성명": "이서연", "tel": "010-2222-3333"}\n'
+    text = ('{"성명": "김민준", "tel": "010-1234-5678"}\n'
+            '{"성명": "이서연", "tel": "010-2222-3333"}\n')
     assert [r["name"] for r in _roles(text)] == ["김민준", "이서연"]
 
 

@@ -49,7 +49,8 @@ def test_masked_email_keeps_visible_prefix() -> None:
 
 @pytest.mark.parametrize("written,parts", [
     ("김민준", ("김", "민", "준")), ("김*준", ("김", None, "준")), ("김○준", ("김", None, "준")),
-    ("김**", ("김", None, None)), ("김민준 님", ("김", "민", "준")), ("남궁민수", ("남", "궁", "민", "수")),
+    ("김**", ("김", None, None)), ("김민준 님", ("김", "민", "준")),
+    ("남궁민수", ("남", "궁", "민", "수")),
 ])
 def test_names_keep_syllables_by_position(written: str, parts: tuple) -> None:
     name = parse_name(written)

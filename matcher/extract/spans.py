@@ -69,7 +69,7 @@ _PARTICLES = ("으로", "에게", "께서", "은", "는", "이", "가", "을", "
 
 def plausible_name(token: str) -> bool:
     """A Hangul name with a real surname, not a place, a unit or a common word."""
-    if token in _STOPWORDS or token.endswith(_NOT_NAME_ENDINGS) and "*" not in token:
+    if token in _STOPWORDS or (token.endswith(_NOT_NAME_ENDINGS) and "*" not in token):
         return False
     if token[:2] in _STOPWORDS or any(
             token.endswith(p) and token[: -len(p)] in _STOPWORDS for p in _PARTICLES):

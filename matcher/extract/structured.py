@@ -245,13 +245,13 @@ def html_parts(text: str) -> tuple[list[Candidate], str]:
     try:
         parser.feed(text)
         parser.close()
-    except Exception:  # noqa: BLE001 - malformed markup: keep whatever was parsed
+    except Exception:
         pass
     out: list[Candidate] = []
     for table in parser.tables:
         hints: list[str | None] = []
         for line, row in table:
-            if row and all(th for th, _ in row) or (not hints and _header_like(row)):
+            if (row and all(th for th, _ in row)) or (not hints and _header_like(row)):
                 hints = [role_of_header(v) for _, v in row]
                 continue
             cells = [(hints[i] if i < len(hints) else None, v) for i, (_, v) in enumerate(row)]

@@ -9,7 +9,7 @@ from matcher.normalize.address import Address, parse_address
 from matcher.normalize.email import Email, parse_email
 from matcher.normalize.name import Name, parse_name
 from matcher.normalize.phone import Phone, parse_phone
-from matcher.normalize.text import normalize_text, normalize_order
+from matcher.normalize.text import normalize_order, normalize_text
 
 __all__ = [
     "Address",

@@ -47,7 +47,7 @@ def parse_name(value: str) -> Name | None:
             text = text[: -len(suffix)].rstrip()
             break
     compact = text.replace(" ", "")
-    if 2 <= len(compact) <= 5 and is_hangul_syllable(compact[0]) or (
+    if (2 <= len(compact) <= 5 and is_hangul_syllable(compact[0])) or (
         compact and compact[0] in _NAME_MASKS and any(is_hangul_syllable(c) for c in compact)
     ):
         parts: list[str | None] = []
