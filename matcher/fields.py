@@ -82,22 +82,10 @@ def parse_row(values: Mapping[str, str]) -> ParsedRow:
     )
 
 
-def hash_row(row: ParsedRow, h: FeatureHasher, out: np.ndarray) -> None:
-    """Fill ``out`` (uint64, N_FEATURES) with the row's keyed feature hashes."""
-    out[:] = 0
+def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
+    """The row's keyed feature hashes, one per entry of FEATURES (0 = absent)."""
     name = row.name
-    if name is not None:
-        parts = name.parts
-        full = name.full
-        if full is not None:
-            out[0] = h("N:" + full)
-        if len(parts) <= MAX_NAME_PARTS:
-            for i, part in enumerate(parts):
-                if part is not None:
-                    out[1 + i] = h(f"N{i}:{part}")
-        last = name.last
-        if last is not None:
-            out[5] = h("NL:" + last)
+    out = [*_name_hashes(name, h), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] if name else [0] * N_FEATURES
     phone = row.phone
     if phone is not None:
         if phone.e164 is not None:
@@ -110,11 +98,7 @@ def hash_row(row: ParsedRow, h: FeatureHasher, out: np.ndarray) -> None:
     if email is not None:
         if email.full is not None:
             out[9] = h.uncached("E:" + email.full)
-        dom = email.domain
-        out[10] = h("ED:" + dom)
-        pre = email.local_prefix
-        for k in range(1, min(3, len(pre)) + 1):
-            out[10 + k] = h(f"EP{k}:{pre[:k]}@{dom}")
+        out[10:14] = _email_hashes(email.local_prefix[:3], email.domain, h)
     addr = row.address
     if addr is not None:
         if addr.district is not None:
@@ -125,6 +109,47 @@ def hash_row(row: ParsedRow, h: FeatureHasher, out: np.ndarray) -> None:
                 out[16] = h.uncached(f"AX:{addr.road}|{addr.detail}")
     if row.order:
         out[17] = h("O:" + row.order)
+    return out
+
+
+def _name_hashes(name: Name, h: FeatureHasher) -> tuple[int, ...]:
+    """N, N0..N3, NL for a name; memoised, as a corpus repeats its names millions of times."""
+    cached = h.memo.get(name.parts)
+    if cached is None:
+        out = [0] * 6
+        parts = name.parts
+        full = name.full
+        if full is not None:
+            out[0] = h("N:" + full)
+        if len(parts) <= MAX_NAME_PARTS:
+            for i, part in enumerate(parts):
+                if part is not None:
+                    out[1 + i] = h(f"N{i}:{part}")
+        last = name.last
+        if last is not None:
+            out[5] = h("NL:" + last)
+        cached = h.remember(name.parts, tuple(out))
+    return cached
+
+
+def _email_hashes(prefix: str, domain: str, h: FeatureHasher) -> tuple[int, ...]:
+    """ED, EP1..EP3: the domain and local-part prefixes a masked address still shows."""
+    key = (prefix, domain)
+    cached = h.memo.get(key)
+    if cached is None:
+        out = [h("ED:" + domain), 0, 0, 0]
+        for k in range(1, len(prefix) + 1):
+            out[k] = h(f"EP{k}:{prefix[:k]}@{domain}")
+        cached = h.remember(key, tuple(out))
+    return cached
+
+
+def hash_rows(rows: list[ParsedRow], h: FeatureHasher) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, N_FEATURES) uint64 feature hashes and the name lengths, for a batch."""
+    feats = np.array([hash_row(r, h) for r in rows], dtype=np.uint64).reshape(-1, N_FEATURES)
+    nlen = np.fromiter((len(r.name.parts) if r.name else 0 for r in rows), dtype=np.uint8,
+                       count=len(rows))
+    return feats, nlen
 
 
 def name_length(row: ParsedRow) -> int:

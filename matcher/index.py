@@ -18,6 +18,7 @@ swaps the manifest atomically, so a crash mid-ingest leaves the corpus as it was
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import time
@@ -120,15 +121,18 @@ class Segment:
         self._id_width = info.id_width
         self._ids_off = None if info.id_width else _map(path / "ids.off", np.uint64)
         self._ids = path / "ids.bin"
-        self._ids_blob: np.memmap | None = None
+        self._ids_blob: mmap.mmap | bytes | None = None
 
     def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(index into ``queries``, record ordinal) for every record a key points at."""
         if self.keys.size == 0 or queries.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         hi = queries & ~self._ord_mask
-        left = np.searchsorted(self.keys, hi, side="left")
-        right = np.searchsorted(self.keys, hi | self._ord_mask, side="right")
+        order = np.argsort(hi)  # sorted queries walk the index in order: far fewer cache misses
+        left = np.empty(hi.size, dtype=np.int64)
+        right = np.empty(hi.size, dtype=np.int64)
+        left[order] = np.searchsorted(self.keys, hi[order], side="left")
+        right[order] = np.searchsorted(self.keys, hi[order] | self._ord_mask, side="right")
         counts = right - left
         hit = np.nonzero(counts)[0]
         if hit.size == 0:
@@ -151,12 +155,14 @@ class Segment:
 
     def record_id(self, ordinal: int) -> str:
         if self._ids_blob is None:
-            self._ids_blob = _map(self._ids, np.uint8)
+            with open(self._ids, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                self._ids_blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         if self._ids_off is None:
             a, b = ordinal * self._id_width, (ordinal + 1) * self._id_width
         else:
             a, b = int(self._ids_off[ordinal]), int(self._ids_off[ordinal + 1])
-        return bytes(self._ids_blob[a:b]).decode("utf-8")
+        return self._ids_blob[a:b].decode("utf-8")
 
 
 def _map(path: Path, dtype: np.dtype | type) -> np.ndarray:

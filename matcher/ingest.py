@@ -30,16 +30,7 @@ from matcher.corpus_reader import (
     open_binary,
     parse_line,
 )
-from matcher.fields import (
-    N_FEATURES,
-    SKETCH_DTYPE,
-    F,
-    blocking_keys,
-    hash_row,
-    name_length,
-    parse_row,
-    sketch16,
-)
+from matcher.fields import SKETCH_DTYPE, F, blocking_keys, hash_rows, parse_row, sketch16
 from matcher.index import (
     MANIFEST,
     FileEntry,
@@ -106,13 +97,11 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     hasher: FeatureHasher = _worker["hasher"]  # type: ignore[assignment]
     id_hasher: FeatureHasher = _worker["id_hasher"]  # type: ignore[assignment]
     hash_ids = bool(_worker["hash_ids"])
-    feats = np.zeros((len(lines), N_FEATURES), dtype=np.uint64)
-    nlen = np.zeros(len(lines), dtype=np.uint8)
-    idhash = np.zeros(len(lines), dtype=np.uint64)
+    rows: list = []
+    idhashes: list[int] = []
     ids: list[bytes] = []
     errors: list[tuple[int, str]] = []
     unmatchable = 0
-    k = 0
     for line_no, raw in lines:
         if raw is None:
             errors.append((line_no, f"line longer than {MAX_LINE_BYTES // (1 << 20)} MiB"))
@@ -137,13 +126,13 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
             unmatchable += 1
             errors.append((line_no, "no phone, email or name+address to match on"))
             continue
-        hash_row(row, hasher, feats[k])
-        nlen[k] = name_length(row)
+        rows.append(row)
         h = id_hasher.uncached(rid)
-        idhash[k] = h
+        idhashes.append(h)
         ids.append(f"{h:016x}".encode() if hash_ids else rid.encode("utf-8"))
-        k += 1
-    feats, nlen, idhash = feats[:k], nlen[:k], idhash[:k]
+    k = len(rows)
+    feats, nlen = hash_rows(rows, hasher)
+    idhash = np.array(idhashes, dtype=np.uint64)
     sketch = np.zeros(k, dtype=SKETCH_DTYPE)
     sketch["h"] = sketch16(feats)
     sketch["nlen"] = nlen
@@ -152,7 +141,7 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     uniq, cnt = np.unique(counted, return_counts=True)
     return _Batch(k, blocking_keys(feats), sketch, idhash, b"".join(ids),
                   np.fromiter((len(i) for i in ids), dtype=np.uint32, count=k),
-                  (uniq, cnt.astype(np.uint64)), errors, unmatchable - 0)
+                  (uniq, cnt.astype(np.uint64)), errors, unmatchable)
 
 
 # ---------------------------------------------------------------- main side

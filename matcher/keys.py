@@ -107,6 +107,12 @@ class FeatureHasher:
         self._proto = hashlib.blake2b(key=key.subkey("feature"), digest_size=8)
         self._cache: dict[str, int] = {}
         self._cache_limit = cache_limit
+        self.memo: dict[object, tuple[int, ...]] = {}  # composite features, e.g. per name
+
+    def remember(self, key: object, value: tuple[int, ...]) -> tuple[int, ...]:
+        if len(self.memo) < self._cache_limit:
+            self.memo[key] = value
+        return value
 
     def __call__(self, value: str) -> int:
         h = self._cache.get(value)

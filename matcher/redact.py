@@ -6,12 +6,19 @@ around the value in the page (other people's data) cannot leak into evidence.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from matcher.fields import ParsedRow
 from matcher.normalize import Address, Email, Name, Phone
 
 
 def redact_name(name: Name) -> str:
-    parts = ["*" if p is None else p for p in name.parts]
+    return _redact_parts(name.parts)
+
+
+@lru_cache(maxsize=65536)
+def _redact_parts(raw: tuple[str | None, ...]) -> str:
+    parts = ["*" if p is None else p for p in raw]
     if any(len(p) > 1 for p in parts):  # Latin tokens: initials only
         return " ".join(p[0] + "*" * (len(p) - 1) for p in parts)
     if len(parts) == 2:

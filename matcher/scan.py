@@ -14,16 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.extract import extract
-from matcher.fields import (
-    FEATURES,
-    N_FEATURES,
-    F,
-    blocking_keys,
-    hash_row,
-    name_length,
-    parse_row,
-    sketch16,
-)
+from matcher.fields import FEATURES, N_FEATURES, F, blocking_keys, hash_rows, parse_row, sketch16
 from matcher.index import Corpus, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
 from matcher.redact import redact_row
@@ -33,10 +24,11 @@ from matcher.scoring import FIELD_NAMES, ScoringConfig, chance_log2, compare, ve
 _COUNTED = np.array([FEATURES.index(f) for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED",
                                                   "EP1", "EP2", "EP3", "AD", "AR", "O")])
 MAX_RECORDS_PER_KEY = 2_000
+_FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     """One (document, corpus record) finding; evidence is redacted, never plaintext."""
 
@@ -56,7 +48,8 @@ class Match:
 
     def as_json(self) -> dict:
         return {"document": self.document, "corpus": self.corpus, "record_id": self.record_id,
-                "score": round(self.score, 4), "fields": self.fields, "evidence": self.evidence}
+                "score": round(self.score, 4), "fields": list(self.fields),
+                "evidence": self.evidence}
 
 
 @dataclass
@@ -113,11 +106,8 @@ class Scanner:
         if not rows or corpus.records == 0:
             return out
         C = len(rows)
-        feats = np.zeros((C, N_FEATURES), dtype=np.uint64)
-        nlen = np.zeros(C, dtype=np.int64)
-        for i, row in enumerate(rows):
-            hash_row(row, self.hasher, feats[i])
-            nlen[i] = name_length(row)
+        feats, nlen8 = hash_rows(rows, self.hasher)
+        nlen = nlen8.astype(np.int64)
         n_eff = max(corpus.records, cfg.assume_records)
         log_n = math.log2(n_eff)
         logf = np.zeros((C, N_FEATURES))
@@ -145,11 +135,13 @@ class Scanner:
             pairs_s.append(np.full(int(ok.sum()), s))
         if not pairs_c:
             return out
-        pc = np.concatenate(pairs_c)
-        ps = np.concatenate(pairs_s)
-        po = np.concatenate(pairs_o)
-        uniq = np.unique(np.stack([pc, ps, po]), axis=1)
-        pc, ps, po = uniq
+        # one uint64 per (candidate, segment, ordinal) makes de-duplication a 1-D unique
+        packed = np.unique((np.concatenate(pairs_c).astype(np.uint64) << np.uint64(40))
+                           | (np.concatenate(pairs_s).astype(np.uint64) << np.uint64(34))
+                           | np.concatenate(pairs_o).astype(np.uint64))
+        pc = (packed >> np.uint64(40)).astype(np.int64)
+        ps = ((packed >> np.uint64(34)) & np.uint64(0x3F)).astype(np.int64)
+        po = (packed & np.uint64((1 << 34) - 1)).astype(np.int64)
         rs = np.empty((pc.size, N_FEATURES), dtype=np.uint16)
         rl = np.empty(pc.size, dtype=np.int64)
         for s, seg in enumerate(corpus.segments):
@@ -164,20 +156,18 @@ class Scanner:
         odds = np.exp2(np.minimum(log_odds, 1000.0))
         total = np.bincount(pc, weights=odds, minlength=C)
         order = np.lexsort((-log_odds, pc))
-        first = order[np.r_[True, pc[order][1:] != pc[order][:-1]]]
-        for j in first:
-            c = int(pc[j])
-            posterior = float(odds[j] / (1.0 + total[c]))
-            if posterior < HIT_POSTERIOR:
-                continue
-            out.matched += 1
-            seg = corpus.segments[int(ps[j])]
-            fields = [FIELD_NAMES[k] for k in range(5) if scores.agreed[j, k]]
+        best = order[np.r_[True, pc[order][1:] != pc[order][:-1]]]
+        posterior = odds[best] / (1.0 + total[pc[best]])
+        best = best[posterior >= HIT_POSTERIOR]
+        out.matched = int(best.size)
+        field_sets = scores.agreed[best] @ (1 << np.arange(5))
+        segments = corpus.segments
+        for j, fs in zip(best.tolist(), field_sets.tolist(), strict=True):
+            c, s, o = int(pc[j]), int(ps[j]), int(po[j])
             out.matches.append(Match(
-                document=document, corpus=corpus.name, record_id=seg.record_id(int(po[j])),
-                score=posterior, fields=fields, evidence=f"line {lines[c]}: "
-                + redact_row(rows[c]), line=lines[c], ref=(int(ps[j]), int(po[j])),
-                odds=float(odds[j]), total_odds=float(total[c])))
+                document, corpus.name, segments[s].record_id(o), 0.0, _FIELD_LISTS[fs],
+                f"line {lines[c]}: {redact_row(rows[c])}", lines[c], (s, o),
+                float(odds[j]), float(total[c])))
         return out
 
 

@@ -15,7 +15,7 @@ class Candidate:
 
     @property
     def lookupable(self) -> bool:
-        return any(r in self.values for r in IDENTIFYING)
+        return not self.values.keys().isdisjoint(IDENTIFYING)
 
 
 def cells_to_candidate(cells: list[tuple[str | None, str]], line: int, layout: str) -> Candidate:

@@ -16,7 +16,8 @@ _OBFUSCATIONS = [
 _MAILTO = re.compile(r"^mailto:", re.I)
 _LOCAL_OK = re.compile(r"^[a-z0-9._%+\-" + re.escape(MASK_CHARS.lower()) + r"]+$")
 _DOMAIN_OK = re.compile(r"^[a-z0-9\-]+(?:\.[a-z0-9\-]+)+$")
-_MASKS = frozenset(MASK_CHARS) - frozenset("xX")  # x is a common letter in local parts
+# x is a common letter in local parts, so it does not count as a mask here
+_MASK_RE = re.compile("[" + re.escape(MASK_CHARS.replace("x", "").replace("X", "")) + "]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,19 @@ def deobfuscate(value: str) -> str:
     return _MAILTO.sub("", text)
 
 
+_PLAIN = re.compile(r"^([a-z0-9._%+\-]+)@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)$")
+
+
 def parse_email(value: str) -> Email | None:
+    m = _PLAIN.match(value.lower()) if value.isascii() else None
+    if m:  # the common case, with nothing to undo
+        return Email(m.group(0), m.group(1), m.group(2))
     text = deobfuscate(value).lower().strip("<>\"'(),;: ")
     local, sep, domain = text.rpartition("@")
     if not sep or not local or not _DOMAIN_OK.match(domain):
         return None
-    cut = next((i for i, ch in enumerate(local) if ch in _MASKS), None)
+    m = _MASK_RE.search(local)
+    cut = m.start() if m else None
     if cut is None:
         if not _LOCAL_OK.match(local):
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matcher.normalize.text import MASK_CHARS, is_hangul_syllable, nfkc
 
@@ -40,6 +41,7 @@ class Name:
         return self.parts[-1] if len(self.parts) > 1 else None
 
 
+@lru_cache(maxsize=65536)
 def parse_name(value: str) -> Name | None:
     text = nfkc(value).strip()
     for suffix in _HONORIFICS:
