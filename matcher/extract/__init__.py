@@ -8,6 +8,7 @@ hashing them is the matcher's next step.
 
 from __future__ import annotations
 
+from matcher.extract.anchors import anchored_windows
 from matcher.extract.candidate import Candidate
 from matcher.extract.structured import html_parts, json_candidates, looks_html, sql_candidates
 from matcher.extract.text import freetext_candidates, tabular_candidates
@@ -26,9 +27,10 @@ def extract(text: str) -> list[Candidate]:
     if looks_html(text):
         tables, text = html_parts(text)
         out.extend(c for c in tables if c.lookupable)
-    lines = text.splitlines()
+    lines = text.split("\n")
     table, rest = tabular_candidates(lines)
     out.extend(table)
-    out.extend(freetext_candidates([lines[i] for i in rest], [i + 1 for i in rest]))
+    for window in anchored_windows(lines, rest):
+        out.extend(freetext_candidates([lines[i] for i in window], [i + 1 for i in window]))
     out.sort(key=lambda c: c.line)
     return out

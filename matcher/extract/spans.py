@@ -43,7 +43,7 @@ _EMAIL = re.compile(
     re.I,
 )
 _M = "[0-9" + re.escape(MASK_CHARS) + "]"
-_PHONE = re.compile(
+PHONE = re.compile(
     r"(?<![0-9A-Za-z])(?:\+?82[\s.\-]*\(?0?1[016789]\)?|\(?01[016789]\)?)[\s.\-]*"
     + _M + r"{3,4}[\s.\-]*" + _M + r"{4}(?![0-9])"
     r"|(?<![0-9])0(?:2|[3-6][1-5])[\s.\-)]+\d{3,4}[\s.\-]+\d{4}(?![0-9])"
@@ -126,7 +126,7 @@ def find_spans(line: str) -> list[Span]:
         for m in _EMAIL.finditer(text):
             if parse_email(m.group()):
                 claim("email", m.start(), m.end(), m.group())
-    for m in _PHONE.finditer(text):
+    for m in PHONE.finditer(text):
         if parse_phone(m.group()):
             claim("phone", m.start(), m.end(), m.group())
     _find_addresses(text, taken, claim)
