@@ -228,6 +228,27 @@ def parse_line(layout: Layout, text: str) -> dict[str, str] | str:
     return out
 
 
+def parse_lines(layout: Layout, texts: list[str]) -> list[dict[str, str] | str]:
+    """parse_line for a batch: one csv reader for all lines instead of one per line."""
+    if layout.format != "delimited":
+        return [parse_line(layout, t) for t in texts]
+    out: list[dict[str, str] | str] = []
+    reader = csv.reader(texts, delimiter=layout.delimiter)
+    items = layout.columns.items()
+    width = layout.width
+    for _ in texts:
+        try:
+            cells = next(reader)
+        except csv.Error as exc:
+            out.append(f"unparseable row ({exc})")
+            continue
+        if width and len(cells) != width:
+            out.append(f"expected {width} fields, found {len(cells)}")
+            continue
+        out.append({role: v for idx, role in items if (v := cells[idx].strip())})
+    return out
+
+
 def quote_balanced(text: str) -> bool:
     return text.count('"') % 2 == 0
 

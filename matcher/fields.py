@@ -104,7 +104,7 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
         if addr.district is not None:
             out[14] = h("AD:" + addr.district)
         if addr.road is not None:
-            out[15] = h("AR:" + addr.road)
+            out[15] = h.uncached("AR:" + addr.road)  # millions of distinct values: no cache
             if addr.detail:
                 out[16] = h.uncached(f"AX:{addr.road}|{addr.detail}")
     if row.order:

@@ -28,7 +28,7 @@ from matcher.corpus_reader import (
     detect_layout,
     iter_raw_lines,
     open_binary,
-    parse_line,
+    parse_lines,
 )
 from matcher.fields import SKETCH_DTYPE, F, blocking_keys, hash_rows, parse_row, sketch16
 from matcher.index import (
@@ -102,6 +102,8 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     ids: list[bytes] = []
     errors: list[tuple[int, str]] = []
     unmatchable = 0
+    numbered: list[int] = []
+    texts: list[str] = []
     for line_no, raw in lines:
         if raw is None:
             errors.append((line_no, f"line longer than {MAX_LINE_BYTES // (1 << 20)} MiB"))
@@ -111,9 +113,10 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
             errors.append((line_no, "bytes not valid in UTF-8 or CP949"))
             continue
         text = text.rstrip("\r\n")
-        if not text.strip():
-            continue
-        values = parse_line(layout, text)
+        if text.strip():
+            numbered.append(line_no)
+            texts.append(text)
+    for line_no, values in zip(numbered, parse_lines(layout, texts), strict=True):
         if isinstance(values, str):
             errors.append((line_no, values))
             continue
@@ -130,6 +133,7 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
         h = id_hasher.uncached(rid)
         idhashes.append(h)
         ids.append(f"{h:016x}".encode() if hash_ids else rid.encode("utf-8"))
+    errors.sort()  # decoding and parsing problems were found in two passes
     k = len(rows)
     feats, nlen = hash_rows(rows, hasher)
     idhash = np.array(idhashes, dtype=np.uint64)

@@ -103,7 +103,7 @@ class FeatureHasher:
     holds digests only, never plaintext beyond the life of the process.
     """
 
-    def __init__(self, key: SecretKey, cache_limit: int = 200_000) -> None:
+    def __init__(self, key: SecretKey, cache_limit: int = 1_000_000) -> None:
         self._proto = hashlib.blake2b(key=key.subkey("feature"), digest_size=8)
         self._cache: dict[str, int] = {}
         self._cache_limit = cache_limit

@@ -41,7 +41,7 @@ class Name:
         return self.parts[-1] if len(self.parts) > 1 else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262_144)
 def parse_name(value: str) -> Name | None:
     text = nfkc(value).strip()
     for suffix in _HONORIFICS:

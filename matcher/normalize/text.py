@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters people use to hide parts of a value. NFKC already folds the
 # full-width asterisk; the rest are look-alikes seen in Korean sale posts.
@@ -26,6 +27,7 @@ def is_mask_char(ch: str) -> bool:
     return ch in _MASK_SET
 
 
+@lru_cache(maxsize=65_536)
 def normalize_order(value: str) -> str:
     """Order/product text: case, punctuation and spacing differ between exports."""
     return _ORDER_PUNCT.sub(" ", nfkc(value).lower()).strip()

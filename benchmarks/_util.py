@@ -1,0 +1,89 @@
+"""Shared helpers: cached synthetic inputs, a process-tree RSS sampler, machine facts."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+KEY = "b3" * 32  # benchmark-only key; the data is synthetic
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "DUMPWATCH_KEY": KEY}
+
+
+def machine() -> str:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"{mem:.0f} GiB, Python {platform.python_version()}")
+
+
+def corpus_file(records: int) -> Path:
+    """A synthetic corpus of ``records`` rows, generated once and kept under out/."""
+    from dumpwatch.synth import write_corpus_csv
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"corpus-{records}.csv"
+    if not path.exists():
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        write_corpus_csv(tmp, records)
+        tmp.rename(path)
+        print(f"  generated {records:,} records in {time.perf_counter() - t:.0f}s "
+              f"({path.stat().st_size / 2**20:.0f} MiB)", file=sys.stderr)
+    return path
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (workers included)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                stack.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return total
+
+
+def run_measured(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS bytes of the whole process tree, stderr)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env(), stdout=stdout, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.2)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, err = proc.communicate()
+    done.set()
+    th.join()
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    return wall, peak[0], err
+
+
+def dumpwatch(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dumpwatch", *args]
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
