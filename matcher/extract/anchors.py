@@ -19,8 +19,11 @@ _TRACES = (
 )
 # Phones: a literal-led scan (hundreds of MB/s) proposes, the real phone pattern confirms,
 # so order numbers and dates never pull their neighbourhood into the slow path.
-_PHONE_START = re.compile(r"01[016789]|82|0[2-6]")
+_PHONE_TRACE = re.compile(
+    r"0(?:1[016789]|[2-6]\d?)[\s.\-)]*[\d*●○#xX]{3,4}[\s.\-]*[\d*●○#xX]{4}"
+    r"|82[\s.\-]*\(?0?1[016789]")
 CONTEXT_LINES = 3  # a vertical post puts name, phone and address on neighbouring lines
+MAX_CONTEXT_CHARS = 32
 
 
 def line_starts(lines: list[str]) -> list[int]:
@@ -38,12 +41,10 @@ def anchored_windows(lines: list[str], candidates: list[int]) -> list[list[int]]
     text = "\n".join(lines)
     starts = line_starts(lines)
     hot: set[int] = set()
-    for m in _PHONE_START.finditer(text):
-        for start in (m.start(), m.start() - 1, m.start() - 2):
-            found = PHONE.match(text, max(start, 0))
-            if found:
-                hot.add(bisect_right(starts, found.start()) - 1)
-                break
+    for m in _PHONE_TRACE.finditer(text):
+        found = PHONE.search(text, max(m.start() - 4, 0), m.end() + 16)
+        if found:
+            hot.add(bisect_right(starts, found.start()) - 1)
     for pattern in _TRACES:
         for m in pattern.finditer(text):
             first = bisect_right(starts, m.start()) - 1
@@ -54,7 +55,11 @@ def anchored_windows(lines: list[str], candidates: list[int]) -> list[list[int]]
     keep = set(candidates)
     near: set[int] = set()
     for i in hot:
-        near.update(j for j in range(i - CONTEXT_LINES, i + CONTEXT_LINES + 1) if j in keep)
+        for j in range(i - CONTEXT_LINES, i + CONTEXT_LINES + 1):
+            # A neighbour without a trace of its own can only add a bare name or a labelled
+            # value to a vertical record, and such lines are short; a long one is chatter.
+            if j in keep and (j in hot or len(lines[j]) <= MAX_CONTEXT_CHARS):
+                near.add(j)
     windows: list[list[int]] = []
     for i in sorted(near):
         if windows and i == windows[-1][-1] + 1:

@@ -69,6 +69,10 @@ _PARTICLES = ("으로", "에게", "께서", "은", "는", "이", "가", "을", "
 
 def plausible_name(token: str) -> bool:
     """A Hangul name with a real surname, not a place, a unit or a common word."""
+    first = token[0]
+    if first not in SURNAMES and first not in MASK_CHARS and first not in "OＯ" and (
+            token[:2] not in _TWO_SYLLABLE_SURNAMES):
+        return False  # the cheap test first: most words do not start with a surname
     if token in _STOPWORDS or (token.endswith(_NOT_NAME_ENDINGS) and "*" not in token):
         return False
     if token[:2] in _STOPWORDS or any(
