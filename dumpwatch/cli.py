@@ -37,7 +37,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 class State:
     home_option: Path | None = None
     key_file: Path | None = None
+    config_option: Path | None = None
     quiet: bool = False
+
+    @property
+    def config(self) -> Path:
+        from crawler.profiles import config_dir
+
+        return config_dir(self.config_option)
 
     @property
     def home(self) -> Path:
@@ -60,9 +67,13 @@ def _main(
     key_file: Annotated[Path | None, typer.Option(
         "--key-file", help="Key file [env: DUMPWATCH_KEY_FILE]; DUMPWATCH_KEY overrides",
         show_default=False)] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Config folder with sources/*.yaml [env: DUMPWATCH_CONFIG; "
+        "default ./config]", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes")] = False,
 ) -> None:
     state.home_option, state.key_file, state.quiet = home, key_file, quiet
+    state.config_option = config
 
 
 def _progress_enabled() -> bool:
@@ -235,6 +246,115 @@ def scan(
         if summary_fh not in (None, sys.stderr):
             summary_fh.close()
         out.flush()
+
+
+@app.command()
+def crawl(
+    source: Annotated[str, typer.Argument(help="Source name from config/sources")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Crawl one source once and print a summary: pages, documents, findings, faults.
+
+    Example: dumpwatch crawl local-paste
+    """
+    from crawler.profiles import load_sources
+    from crawler.run import run_source
+
+    sources = load_sources(state.config, strict=False)
+    if source not in sources:
+        raise ConfigError(f"no source named {source!r} in {state.config} "
+                          f"(known: {', '.join(sorted(sources)) or 'none'})")
+    home = state.home
+    state.key()  # the pipeline hashes with it: fail now if it is missing
+    summary = run_source(home, sources[source])
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.get("errors", {}).items()))
+    err.print(f"{source}: {summary.get('status')} — {summary.get('pages', 0)} pages, "
+              f"{summary.get('documents', 0)} documents ({summary.get('new_documents', 0)} new), "
+              f"{summary.get('new_findings', 0)} new findings, {summary.get('blocked', 0)} "
+              f"blocked; errors: {errors or 'none'} ({summary.get('duration', 0)}s)")
+
+
+@app.command()
+def sources(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines output")] = False,
+) -> None:
+    """List and validate source profiles (config/sources/*.yaml) with their health."""
+    from sqlmodel import select
+
+    from crawler.profiles import load_sources
+    from dumpwatch.storage import SourceState, open_database
+
+    profiles = load_sources(state.config)  # raises with file:line: field for bad profiles
+    with open_database(state.home).session() as s:
+        health = {h.name: h for h in s.exec(select(SourceState))}
+    rows = []
+    for name, src in sorted(profiles.items()):
+        h = health.get(name)
+        rows.append({"name": name, "kind": src.kind, "base_url": src.base_url,
+                     "proxy": "tor" if src.proxy_url() and "socks" in (src.proxy_url() or "")
+                     and src.proxy in ("tor", "none") else src.proxy,
+                     "enabled": src.enabled, "every_minutes": src.schedule_minutes,
+                     "healthy": h.healthy if h else True,
+                     "last_run": h.last_run_at.isoformat() if h and h.last_run_at else None})
+    if as_json:
+        for r in rows:
+            print(json.dumps(r))
+        return
+    from rich.table import Table
+
+    table = Table("name", "kind", "base url", "proxy", "every", "health", "last run")
+    for r in rows:
+        table.add_row(r["name"], r["kind"], r["base_url"], r["proxy"],
+                      f"{r['every_minutes']:g} min", "ok" if r["healthy"] else "UNHEALTHY",
+                      r["last_run"] or "never")
+    Console().print(table)
+    err.print(f"{len(rows)} profiles valid in {state.config}")
+
+
+@app.command()
+def findings(
+    source: Annotated[str | None, typer.Option(help="Only documents seen on this source")] = None,
+    corpus: Annotated[str | None, typer.Option(help="Only this corpus")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only findings since this UTC date/time, e.g. 2025-11-01 or 2025-11-01T10:00")] = None,
+    verdict: Annotated[str | None, typer.Option(
+        help="redistribution, inconclusive or none")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl")] = "table",
+    limit: Annotated[int, typer.Option(help="At most this many rows (0 = all)")] = 200,
+) -> None:
+    """List stored findings: which records were seen where, when, and posted by whom."""
+    from datetime import UTC, datetime
+
+    from dumpwatch.queries import stored_findings
+
+    when = None
+    if since:
+        try:
+            when = datetime.fromisoformat(since)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+        except ValueError:
+            raise ConfigError(f"--since {since!r}: use a date like 2025-11-01") from None
+    if fmt not in ("table", "jsonl"):
+        raise ConfigError(f"--format {fmt!r}: use table or jsonl")
+    rows = stored_findings(state.home, source=source, corpus=corpus, since=when,
+                           verdict=verdict, limit=limit)
+    if fmt == "jsonl":
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False, default=str))
+        return
+    from rich.table import Table
+
+    table = Table("seen", "source", "url", "author", "verdict", "corpus", "record_id", "score",
+                  "evidence")
+    for r in rows:
+        table.add_row(str(r["fetched_at"])[:16], r["source"], r["url"], r["author"] or "",
+                      r["verdict"], r["corpus"], r["record_id"], f"{r['score']:.3f}",
+                      r["evidence"])
+    Console().print(table)
 
 
 @app.command()

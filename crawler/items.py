@@ -1,0 +1,18 @@
+"""What a spider hands the pipeline: one document, with where and when it was seen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+@dataclass
+class DocumentItem:
+    source: str
+    url: str
+    text: str
+    title: str | None = None
+    author: str | None = None
+    posted_at: datetime | None = None
+    item_id: str | None = None  # paste id, marked seen once the document is stored
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))

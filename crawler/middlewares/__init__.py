@@ -1,0 +1,2 @@
+"""Downloader middlewares, one job each: proxy routing, Retry-After and backoff,
+challenge detection, content checks."""

@@ -1,0 +1,1 @@
+"""Item pipelines: every collected document is matched as it arrives and persisted."""

@@ -1,0 +1,1 @@
+"""Two generic spiders, driven by source profiles: paste sites and forums."""

@@ -1,0 +1,98 @@
+"""What both spiders share: the profile, run state, error accounting and decoding."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.errors import classify, record
+from crawler.profiles import Source
+from crawler.state import CrawlState
+from matcher.decode import decode_bytes, looks_binary
+
+TEXT_TYPES = (b"text/", b"application/json", b"application/xml", b"application/xhtml")
+
+
+class SourceSpider(scrapy.Spider):
+    """Base of the profile-driven spiders; ``source`` and ``state`` come from the runner."""
+
+    source: Source
+    state: CrawlState
+
+    def __init__(self, source: Source, state: CrawlState, **kwargs: Any) -> None:
+        super().__init__(name=source.name, **kwargs)
+        self.source = source
+        self.state = state
+        self.consecutive_failures = 0
+        self._listing_hashes: set[str] = set()
+
+    def url(self, path: str) -> str:
+        return urljoin(self.source.base_url.rstrip("/") + "/", path.lstrip("/")) if not (
+            path.startswith("http://") or path.startswith("https://")) else path
+
+    def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        meta = kwargs.pop("meta", {})
+        meta.setdefault("cookiejar", self.source.name)
+        return scrapy.Request(self.url(url), callback=callback, errback=self.on_error,
+                              meta=meta, **kwargs)
+
+    # ------------------------------------------------------------ faults
+
+    def on_error(self, failure: Failure) -> None:
+        kind = classify(failure)
+        if kind in ("challenge", "redirect_loop"):
+            return  # recorded by the middleware that raised it
+        record(self.crawler.stats, kind)
+        self.consecutive_failures += 1
+        limit = max(10, 3 * self.source.politeness.concurrency)
+        if self.consecutive_failures >= limit:
+            raise CloseSpider("unhealthy")
+
+    def ok(self) -> None:
+        self.consecutive_failures = 0
+
+    def page_text(self, response: Response) -> str | None:
+        """Decoded text of a content page; None (recorded) for binary content."""
+        ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        if (ctype and not ctype.startswith(TEXT_TYPES)) or looks_binary(response.body):
+            record(self.crawler.stats, "binary")
+            return None
+        declared = None
+        raw_ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if "charset=" in raw_ctype:
+            declared = raw_ctype.split("charset=", 1)[1].split(";")[0].strip()
+        return decode_bytes(response.body, declared)
+
+    def repeated_listing(self, response: Response, items: list[str]) -> bool:
+        """A listing page whose items were all on an earlier page this run: a pagination
+        trap (endless "next" links over the same content), so stop following it."""
+        key = hashlib.sha256("\n".join(sorted(items)).encode()).hexdigest() if items else (
+            hashlib.sha256(response.body).hexdigest())
+        if key in self._listing_hashes:
+            record(self.crawler.stats, "pagination_trap")
+            return True
+        self._listing_hashes.add(key)
+        return False
+
+    def select(self, node: Any, selector: str) -> Any:
+        return node.xpath(selector) if selector.startswith(("/", "(", ".//")) else node.css(
+            selector)
+
+    def first_text(self, node: Any, selector: str | None) -> str | None:
+        if not selector:
+            return None
+        sel = self.select(node, selector)
+        parts = sel.getall() if "::" in selector or "@" in selector else sel.css(
+            "::text").getall()
+        text = " ".join(p.strip() for p in parts if p.strip())
+        return text or None
+
+    def follow_pages(self) -> Iterator[None]:
+        yield from ()

@@ -1,0 +1,55 @@
+"""What a source remembers between runs: paste ids fetched, newest post per thread."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import select
+
+from dumpwatch.storage import Database, SeenItem, ThreadState
+from dumpwatch.storage.models import utcnow
+
+
+def insert_ignore(db: Database, model: type, rows: list[dict], keys: list[str]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect of the database at hand."""
+    if not rows:
+        return
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
+    with db.session() as s:
+        s.exec(stmt)  # type: ignore[call-overload]
+        s.commit()
+
+
+class CrawlState:
+    def __init__(self, db: Database, source: str) -> None:
+        self.db = db
+        self.source = source
+        with db.session() as s:
+            self.seen = set(s.exec(select(SeenItem.item_id).where(SeenItem.source == source)))
+            self.threads = {t.thread_id: t for t in s.exec(
+                select(ThreadState).where(ThreadState.source == source))}
+
+    def mark_seen(self, item_id: str) -> None:
+        if item_id not in self.seen:
+            self.seen.add(item_id)
+            insert_ignore(self.db, SeenItem, [{"source": self.source, "item_id": item_id,
+                                               "seen_at": utcnow()}], ["source", "item_id"])
+
+    def last_post(self, thread_id: str) -> tuple[int, int]:
+        t = self.threads.get(thread_id)
+        return (t.last_post_id, t.last_page) if t else (0, 1)
+
+    def advance_thread(self, thread_id: str, post_id: int, page: int) -> None:
+        """Remember the newest post stored; called once the post is safely persisted."""
+        with self.db.session() as s:
+            t = s.exec(select(ThreadState).where(ThreadState.source == self.source,
+                                                 ThreadState.thread_id == thread_id)).first()
+            if t is None:
+                t = ThreadState(source=self.source, thread_id=thread_id)
+            if post_id > t.last_post_id:
+                t.last_post_id = post_id
+                t.last_page = max(page, 1)
+                t.updated_at = utcnow()
+                s.add(t)
+                s.commit()
+            self.threads[thread_id] = t
