@@ -266,7 +266,9 @@ def crawl(
                           f"(known: {', '.join(sorted(sources)) or 'none'})")
     home = state.home
     state.key()  # the pipeline hashes with it: fail now if it is missing
-    summary = run_source(home, sources[source])
+    from dumpwatch.monitor.config import effective_config
+
+    summary = run_source(home, sources[source], effective_config(home, state.config))
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
         return
@@ -355,6 +357,68 @@ def findings(
                       r["verdict"], r["corpus"], r["record_id"], f"{r['score']:.3f}",
                       r["evidence"])
     Console().print(table)
+
+
+@app.command("run")
+def run_cmd(
+    webhook: Annotated[list[str], typer.Option(
+        help="Webhook URL for alerts as JSON (repeatable; adds to config/monitor.yaml)")] = [],  # noqa: B006
+    slack_webhook: Annotated[list[str], typer.Option(
+        help="Slack-compatible webhook URL (repeatable)")] = [],  # noqa: B006
+    every: Annotated[float | None, typer.Option(
+        help="Crawl every source this often (seconds), overriding the profiles")] = None,
+) -> None:
+    """Run the monitor: crawl each source on its schedule, alert on redistribution.
+
+    Stops cleanly on Ctrl-C or SIGTERM; the schedule resumes where it was on restart.
+    Logs are JSON lines on stderr and in HOME/monitor.log (never leaked data).
+    """
+    import logging
+
+    from crawler.profiles import load_sources
+    from dumpwatch.monitor.config import Webhook, load_monitor_config, save_effective_config
+    from dumpwatch.monitor.scheduler import run_monitor
+
+    home = state.home
+    state.key()
+    sources = load_sources(state.config)
+    if not sources:
+        raise ConfigError(f"no source profiles in {state.config}/sources")
+    cfg = load_monitor_config(state.config)
+    cfg.webhooks += [Webhook(url=u) for u in webhook]
+    cfg.webhooks += [Webhook(url=u, format="slack") for u in slack_webhook]
+    save_effective_config(home, cfg)
+    handlers: list[logging.Handler] = [logging.FileHandler(home / "monitor.log")]
+    if not state.quiet:
+        handlers.append(logging.StreamHandler())
+    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=handlers, force=True)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    run_monitor(home, state.config.resolve(), sources, cfg, every)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Sources with last and next run, health, blocked pages, findings and alerts."""
+    from dumpwatch.queries import source_status
+
+    rows, totals = source_status(state.home, state.config)
+    if as_json:
+        print(json.dumps({"sources": rows, **totals}, default=str))
+        return
+    from rich.table import Table
+
+    table = Table("source", "health", "last run", "status", "next run", "blocked",
+                  "documents", "findings")
+    for r in rows:
+        table.add_row(r["name"], "ok" if r["healthy"] else "UNHEALTHY",
+                      str(r["last_run"] or "never")[:19], r["last_status"] or "",
+                      str(r["next_run"] or "not scheduled")[:19], str(r["blocked"]),
+                      str(r["documents"]), str(r["findings"]))
+    Console().print(table)
+    err.print(f"findings {totals['findings']}, alerts {totals['alerts']} "
+              f"({totals['alerts_pending']} pending delivery)")
 
 
 @app.command()

@@ -38,3 +38,41 @@ def stored_findings(home: Path, *, source: str | None = None, corpus: str | None
                for f, sg, v in s.exec(q)]
     db.dispose()
     return out
+
+
+def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
+    from sqlalchemy import func
+
+    from crawler.profiles import load_sources
+    from dumpwatch.monitor.scheduler import next_runs
+    from dumpwatch.storage import Alert, CrawlRun, SourceState
+
+    profiles = load_sources(config, strict=False)
+    nxt = next_runs(home)
+    db = open_database(home)
+    rows = []
+    with db.session() as s:
+        health = {h.name: h for h in s.exec(select(SourceState))}
+        names = sorted(set(profiles) | set(health))
+        for name in names:
+            last = s.exec(select(CrawlRun).where(CrawlRun.source == name)
+                          .order_by(CrawlRun.id.desc())).first()  # type: ignore[union-attr]
+            docs = s.exec(select(func.count(func.distinct(Sighting.document_id)))
+                          .where(Sighting.source == name)).one()
+            found = s.exec(select(func.count(Finding.id))
+                           .join(Sighting, Sighting.document_id == Finding.document_id)
+                           .where(Sighting.source == name)).one()
+            h = health.get(name)
+            rows.append({"name": name, "configured": name in profiles,
+                         "healthy": h.healthy if h else True,
+                         "last_run": last.started_at if last else None,
+                         "last_status": last.status if last else None,
+                         "next_run": nxt.get(name), "blocked": h.blocked_total if h else 0,
+                         "documents": docs, "findings": found,
+                         "last_error": h.last_error if h else None})
+        totals = {"findings": s.exec(select(func.count(Finding.id))).one(),
+                  "alerts": s.exec(select(func.count(Alert.id))).one(),
+                  "alerts_pending": s.exec(select(func.count(Alert.id)).where(
+                      Alert.delivered_at.is_(None))).one()}  # type: ignore[union-attr]
+    db.dispose()
+    return rows, totals

@@ -19,6 +19,8 @@ from sqlmodel import select
 from crawler.items import DocumentItem
 from crawler.profiles import Source
 from crawler.state import CrawlState
+from dumpwatch.alerts import create_alert, seller_contact
+from dumpwatch.monitor.config import MonitorConfig
 from dumpwatch.storage import Database, Document, Finding, RetainedText, Sighting, Verdict
 from dumpwatch.storage.db import open_database
 from dumpwatch.storage.models import utcnow
@@ -51,13 +53,15 @@ def retention_cipher(key: SecretKey):
 
 class MatchPipeline:
     def __init__(self, home: Path, source: Source, db: Database, state: CrawlState,
-                 scanner: Scanner | None, key: SecretKey) -> None:
+                 scanner: Scanner | None, key: SecretKey,
+                 monitor: MonitorConfig | None = None) -> None:
         self.home = home
         self.source = source
         self.db = db
         self.state = state
         self.scanner = scanner
         self.key = key
+        self.monitor = monitor or MonitorConfig()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MatchPipeline:
@@ -66,7 +70,7 @@ class MatchPipeline:
         from matcher.index import list_corpora
 
         scanner = Scanner(ctx.home, key) if list_corpora(ctx.home) else None
-        pipe = cls(ctx.home, ctx.source, ctx.state.db, ctx.state, scanner, key)
+        pipe = cls(ctx.home, ctx.source, ctx.state.db, ctx.state, scanner, key, ctx.monitor)
         pipe.stats = crawler.stats
         return pipe
 
@@ -107,6 +111,15 @@ class MatchPipeline:
                                   score=round(m.score, 4), fields=",".join(m.fields),
                                   evidence=m.evidence))
                 self.stats.inc_value("dumpwatch/new_findings", len(reported))
+                s.flush()
+                alert = create_alert(
+                    s, document_id=doc.id, corpus=name, verdict=label, source=item.source,
+                    url=item.url, author=item.author, contact=seller_contact(item.text),
+                    records=[m.record_id for m in reported],
+                    fields={f for m in reported for f in m.fields},
+                    samples=[m.evidence for m in reported], cfg=self.monitor)
+                if alert is not None:
+                    self.stats.inc_value("dumpwatch/alerts")
                 if _RANK[label] > _RANK[best]:
                     best = label
             doc.verdict = best

@@ -102,6 +102,9 @@ class PasteSite:
             req.connection.close()
             req.close_connection = True
             return None
+        if fault == "slow":  # a healthy page that takes a while: a crawl in progress
+            time.sleep(self.timeout_seconds)
+            return send(req, 200, p.text, "text/plain; charset=utf-8")
         if fault == "timeout":
             time.sleep(self.timeout_seconds)
             return send(req, 200, p.text, "text/plain; charset=utf-8")

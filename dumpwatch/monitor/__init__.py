@@ -1,0 +1,1 @@
+"""The day-to-day monitor: scheduled crawls, alerts, status."""

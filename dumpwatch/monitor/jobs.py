@@ -1,0 +1,85 @@
+"""Scheduled jobs, referenced by text ("dumpwatch.monitor.jobs:crawl_source") so the
+persistent job store never pickles code, only these arguments."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+log = logging.getLogger("dumpwatch.monitor")
+
+_running: dict[str, subprocess.Popen] = {}  # source -> crawl process, for clean shutdown
+
+
+def crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
+    """One crawl in its own process: a hung or crashing crawl cannot take the monitor down."""
+    cmd = [sys.executable, "-m", "dumpwatch", "--home", home, "--config", config, "-q",
+           "crawl", source, "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    _running[source] = proc
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        proc.communicate()
+        log.error(json.dumps({"event": "crawl_timeout", "source": source,
+                              "timeout_s": timeout}))
+        return {"source": source, "status": "timeout"}
+    finally:
+        _running.pop(source, None)
+    if proc.returncode != 0:
+        log.error(json.dumps({"event": "crawl_failed", "source": source,
+                              "exit": proc.returncode, "error": err.strip()[-300:]}))
+        return {"source": source, "status": "crashed"}
+    summary = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+    log.info(json.dumps({"event": "crawl_done", **summary}, ensure_ascii=False))
+    deliver(home, config)
+    return summary
+
+
+def deliver(home: str, config: str) -> int:
+    from dumpwatch.alerts import deliver_pending
+    from dumpwatch.monitor.config import effective_config
+    from dumpwatch.storage import open_database
+
+    cfg = effective_config(Path(home), Path(config))
+    db = open_database(Path(home))
+    try:
+        sent = deliver_pending(db, cfg, Path(home) / "alerts.log")
+    finally:
+        db.dispose()
+    if sent:
+        log.info(json.dumps({"event": "alerts_delivered", "count": sent}))
+    return sent
+
+
+def housekeeping(home: str, config: str) -> None:
+    """Retry undelivered alerts and purge retained page text past its window."""
+    from crawler.pipelines.matching import purge_expired_text
+    from dumpwatch.storage import open_database
+
+    deliver(home, config)
+    db = open_database(Path(home))
+    try:
+        purged = purge_expired_text(db)
+    finally:
+        db.dispose()
+    if purged:
+        log.info(json.dumps({"event": "retention_purge", "documents": purged}))
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def stop_all() -> None:
+    for proc in list(_running.values()):
+        _kill(proc)

@@ -1,0 +1,113 @@
+"""``dumpwatch run``: APScheduler 3 with a persistent job store under the home.
+
+Jobs are referenced by text and carry only strings, so the SQLAlchemy job store can
+pickle them safely; ``coalesce`` folds missed runs into one, ``max_instances=1`` keeps
+one run per source, and a per-source lock file holds even across a monitor restart
+(a crawl orphaned by ``kill -9`` finishes before the next one starts). Existing jobs
+keep their next run time on restart, so the schedule resumes instead of restarting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.profiles import Source
+from dumpwatch.monitor import jobs
+from dumpwatch.monitor.config import MonitorConfig
+
+log = logging.getLogger("dumpwatch.monitor")
+CRAWL_JOB = "dumpwatch.monitor.jobs:crawl_source"
+HOUSEKEEPING_JOB = "dumpwatch.monitor.jobs:housekeeping"
+
+
+def jobstore_url(home: Path) -> str:
+    return f"sqlite:///{home / 'jobs.db'}"
+
+
+def build_scheduler(home: Path, workers: int) -> BackgroundScheduler:
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=jobstore_url(home))},
+        executors={"default": ThreadPoolExecutor(max_workers=max(2, workers))},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600},
+        timezone=UTC,
+    )
+
+
+def sync_jobs(sched: BackgroundScheduler, home: Path, config: Path,
+              sources: dict[str, Source], cfg: MonitorConfig, every: float | None = None
+              ) -> None:
+    """Make the job store match the profiles without resetting existing schedules."""
+    wanted = set()
+    for name, src in sources.items():
+        if not src.enabled:
+            continue
+        job_id = f"crawl:{name}"
+        wanted.add(job_id)
+        seconds = every or src.schedule_minutes * 60
+        trigger = IntervalTrigger(seconds=seconds, jitter=cfg.jitter_seconds or None,
+                                  timezone=UTC)
+        args = [str(home), str(config), name, cfg.crawl_timeout_seconds]
+        job = sched.get_job(job_id)
+        if job is None:
+            sched.add_job(CRAWL_JOB, trigger, id=job_id, name=name, args=args,
+                          next_run_time=datetime.now(UTC))
+        elif job.args != tuple(args) or job.trigger.interval.total_seconds() != seconds:
+            job.modify(args=args)
+            sched.reschedule_job(job_id, trigger=trigger)
+    for job in sched.get_jobs():
+        if job.id.startswith("crawl:") and job.id not in wanted:
+            job.remove()
+    if sched.get_job("housekeeping") is None:
+        sched.add_job(HOUSEKEEPING_JOB, IntervalTrigger(seconds=60, timezone=UTC),
+                      id="housekeeping", args=[str(home), str(config)])
+
+
+def run_monitor(home: Path, config: Path, sources: dict[str, Source], cfg: MonitorConfig,
+                every: float | None = None, stop: threading.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or ``stop`` is set)."""
+    stop = stop or threading.Event()
+    sched = build_scheduler(home, len(sources))
+    sched.start(paused=True)
+    sync_jobs(sched, home, config, sources, cfg, every)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    log.info(json.dumps({"event": "monitor_started", "sources": sorted(sources)}))
+    sched.resume()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        log.info(json.dumps({"event": "monitor_stopping"}))
+        jobs.stop_all()
+        sched.shutdown(wait=False)
+
+
+def next_runs(home: Path) -> dict[str, datetime]:
+    """Next run time per source, read from the job store without starting a scheduler."""
+    import sqlalchemy
+
+    path = home / "jobs.db"
+    if not path.exists():
+        return {}
+    engine = sqlalchemy.create_engine(jobstore_url(home))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sqlalchemy.text(
+                "SELECT id, next_run_time FROM apscheduler_jobs")).fetchall()
+    except sqlalchemy.exc.OperationalError:
+        return {}
+    finally:
+        engine.dispose()
+    return {r[0].split(":", 1)[1]: datetime.fromtimestamp(r[1], UTC) for r in rows
+            if r[0].startswith("crawl:") and r[1] is not None}
