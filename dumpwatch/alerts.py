@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from dumpwatch.monitor.config import MonitorConfig, Webhook
@@ -30,8 +31,9 @@ from dumpwatch.storage.models import utcnow
 log = logging.getLogger("dumpwatch.alerts")
 _RANK = {"none": 0, "inconclusive": 1, "redistribution": 2}
 _CONTACT = re.compile(
-    r"(?:telegram|텔레그램|텔레|tg|t\.me/|카톡|카카오톡|kakao|jabber|xmpp|tox|session|wickr)"
-    r"\s*(?:id)?\s*[:：]?\s*(@?[A-Za-z0-9_.\-]{3,40}(?:@[A-Za-z0-9.\-]+)?)", re.I)
+    r"(?<![\w.@])(?:telegram|텔레그램|텔레|tg|카톡|카카오톡|kakaotalk|jabber|xmpp|wickr)"
+    r"(?:\s*id)?\s*[:：]?\s*(@[A-Za-z0-9_]{3,40}|[A-Za-z0-9_.\-]{3,40}@[A-Za-z0-9.\-]+\.\w+)"
+    r"|t\.me/[A-Za-z0-9_]{3,40}", re.I)
 
 
 def seller_contact(text: str) -> str | None:
@@ -104,17 +106,15 @@ def deliver_pending(db: Database, cfg: MonitorConfig, alert_log: Path | None = N
     client = client or httpx.Client(timeout=10)
     try:
         for alert in pending:
+            if not _claim(db, alert.id):
+                continue  # another sender has it
             ok = all(_send(client, alert, hook, cfg) for hook in cfg.webhooks)
             with db.session() as s:
-                row = s.get(Alert, alert.id)
-                if row is None:
-                    continue
-                row.attempts += 1
-                if ok:
-                    row.delivered_at = utcnow()
-                    delivered += 1
-                s.add(row)
+                s.exec(update(Alert).where(Alert.id == alert.id).values(  # type: ignore
+                    attempts=Alert.attempts + 1, claimed_at=None,
+                    delivered_at=utcnow() if ok else None))
                 s.commit()
+            delivered += ok
             if ok and alert_log is not None:
                 with open(alert_log, "a", encoding="utf-8") as fh:
                     fh.write(json.dumps({"alert_id": alert.id, **json.loads(alert.payload)},
@@ -123,6 +123,19 @@ def deliver_pending(db: Database, cfg: MonitorConfig, alert_log: Path | None = N
         if own:
             client.close()
     return delivered
+
+
+def _claim(db: Database, alert_id: int | None, lease: float = 120.0) -> bool:
+    """Take the alert for sending with one conditional UPDATE (portable SQL): of two
+    senders racing for it, exactly one sees a changed row."""
+    now = utcnow()
+    with db.session() as s:
+        result = s.exec(update(Alert).where(  # type: ignore[call-overload]
+            Alert.id == alert_id, Alert.delivered_at.is_(None),  # type: ignore[union-attr]
+            or_(Alert.claimed_at.is_(None),  # type: ignore[union-attr]
+                Alert.claimed_at < now - timedelta(seconds=lease))).values(claimed_at=now))
+        s.commit()
+        return result.rowcount == 1
 
 
 def _send(client: httpx.Client, alert: Alert, hook: Webhook, cfg: MonitorConfig) -> bool:

@@ -424,35 +424,30 @@ def status(
 @app.command()
 def demo(
     records: Annotated[int, typer.Option(help="Size of the synthetic corpus")] = 50_000,
+    seconds: Annotated[float, typer.Option(help="How long the monitor runs")] = 45,
+    every: Annotated[float, typer.Option(help="Crawl interval per source, seconds")] = 4,
 ) -> None:
-    """Generate a synthetic Korean corpus, ingest it, and scan sample leaks — no internet.
-
-    Uses --home (default: a fresh folder under the home directory's demo/).
+    """See it work end to end, offline: local paste site, forum and .onion mirror, a
+    synthetic corpus, the monitor crawling them as new leaks appear, alerts, a summary.
     """
-    from dumpwatch.demo_data import write_sample_leaks
-    from dumpwatch.report import TableReport
-    from dumpwatch.synth import write_corpus_csv
-    from matcher.index import list_corpora
-    from matcher.ingest import add_corpus
-    from matcher.scan_files import scan_paths
-    from matcher.scoring import ScoringConfig
+    from rich.table import Table
 
-    home, key = state.home, state.key()
-    work = home / "demo"
-    work.mkdir(exist_ok=True)
-    corpus_file = work / "synthetic-customers.csv"
-    err.print(f"[bold]1.[/] generating {records:,} synthetic customers -> {corpus_file}")
-    write_corpus_csv(corpus_file, records)
-    err.print("[bold]2.[/] ingesting them as keyed hashes (the plaintext file is deleted after)")
-    if not any(m.name == "demo" for m in list_corpora(home)):
-        add_corpus(home, "demo", corpus_file, key)
-    corpus_file.unlink()
-    docs = write_sample_leaks(work / "found", records)
-    err.print(f"[bold]3.[/] scanning {len(docs)} documents found 'in the wild' -> {work / 'found'}")
-    table = TableReport(Console())
-    scan_paths(home, key, docs, corpora=["demo"], config=ScoringConfig(),
-               on_match=table.add, on_document=table.document)
-    err.print("Redistribution verdicts weigh matches against chance; evidence is redacted.")
+    from dumpwatch.demo import run_demo
+
+    home = state.home
+    key = state.key()
+    summary = run_demo(home, key.source, records=records, seconds=seconds, every=every,
+                       console=Console(highlight=False))
+    table = Table("source", "documents", "redistributions", "records exposed",
+                  title="What the monitor found")
+    for name, row in sorted(summary["per_source"].items()):
+        table.add_row(name, str(row["documents"]), str(row["redistributions"]),
+                      str(row["records_exposed"]))
+    table.add_row("[bold]all[/]", str(summary["documents"]), str(summary["redistributions"]),
+                  str(summary["records_exposed"]))
+    Console().print(table)
+    err.print(f"{summary['alerts_received']} alerts delivered to the local webhook in "
+              f"{summary['seconds']}s. Explore: dumpwatch --home {home} findings | status")
 
 
 def main() -> None:

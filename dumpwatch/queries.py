@@ -76,3 +76,31 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
                       Alert.delivered_at.is_(None))).one()}  # type: ignore[union-attr]
     db.dispose()
     return rows, totals
+
+
+def demo_summary(home: Path) -> dict:
+    """Documents scanned, redistributions and records exposed, overall and per source."""
+    from sqlalchemy import func
+
+    db = open_database(home)
+    with db.session() as s:
+        per_source = {}
+        for name, docs in s.exec(select(Sighting.source, func.count(
+                func.distinct(Sighting.document_id))).group_by(Sighting.source)):
+            redis = s.exec(select(func.count(func.distinct(Document.id)))
+                           .join(Sighting, Sighting.document_id == Document.id)
+                           .where(Sighting.source == name,
+                                  Document.verdict == "redistribution")).one()
+            exposed = s.exec(select(func.count(func.distinct(Finding.record_id)))
+                             .join(Sighting, Sighting.document_id == Finding.document_id)
+                             .where(Sighting.source == name)).one()
+            per_source[name] = {"documents": docs, "redistributions": redis,
+                                "records_exposed": exposed}
+        total = {
+            "documents": s.exec(select(func.count(Document.id))).one(),
+            "redistributions": s.exec(select(func.count(Document.id)).where(
+                Document.verdict == "redistribution")).one(),
+            "records_exposed": s.exec(select(func.count(func.distinct(Finding.record_id)))).one(),
+        }
+    db.dispose()
+    return {**total, "per_source": per_source}

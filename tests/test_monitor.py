@@ -223,3 +223,40 @@ def test_crawl_timeout_does_not_take_the_monitor_down(tmp_path: Path, fault: str
         t = time.monotonic()
         result = jobs.crawl_source(str(proc_home), str(config), "local-paste", 3)
         assert result["status"] == "timeout" and time.monotonic() - t < 15
+
+
+def test_two_senders_at_once_deliver_once(tmp_path: Path) -> None:
+    """Crawl jobs and housekeeping deliver from parallel threads: one alert, one POST."""
+    import threading
+
+    from dumpwatch.storage import Document
+
+    db = open_database(tmp_path)
+    with db.session() as s:
+        doc = Document(content_sha256="cd" * 32)
+        s.add(doc)
+        s.flush()
+        for i in range(5):
+            s.add(Alert(document_id=doc.id, corpus=f"c{i}", source="s", url=f"http://x/{i}",
+                        verdict="redistribution", records=1, payload=json.dumps({
+                            "source": "s", "url": f"http://x/{i}", "verdict": "redistribution",
+                            "corpus": f"c{i}", "records": 1, "fields": [], "samples": []})))
+        s.commit()
+    with WebhookReceiver() as hook:
+        cfg = MonitorConfig(webhooks=[Webhook(url=hook.url)])
+        threads = [threading.Thread(target=deliver_pending, args=(db, cfg)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(r["url"] for r in hook.received) == [f"http://x/{i}" for i in range(5)]
+
+
+def test_demo_runs_offline_in_under_two_minutes(tmp_path: Path) -> None:
+    started = time.monotonic()
+    proc = run_cli("--home", str(tmp_path / "demo"), "demo")
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+    assert elapsed < 120, elapsed
+    assert proc.stdout.count("ALERT redistribution") == 6
+    assert "What the monitor found" in proc.stdout and "6 alerts delivered" in proc.stderr

@@ -131,6 +131,7 @@ class Alert(SQLModel, table=True):
     records: int
     created_at: datetime = Field(default_factory=utcnow, index=True)
     delivered_at: datetime | None = None
+    claimed_at: datetime | None = None  # a sender's lease, so two senders never both send
     attempts: int = 0
     repost_of: int | None = None  # the alert of the first sighting of the same dump
     payload: str = "{}"  # JSON as sent: redacted only
