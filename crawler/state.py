@@ -9,14 +9,17 @@ from dumpwatch.storage import Database, SeenItem, ThreadState
 from dumpwatch.storage.models import utcnow
 
 
-def insert_ignore(db: Database, model: type, rows: list[dict], keys: list[str]) -> None:
+def insert_ignore_stmt(db: Database, model: type, rows: list[dict], keys: list[str]):
     """INSERT ... ON CONFLICT DO NOTHING, in the dialect of the database at hand."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
+
+
+def insert_ignore(db: Database, model: type, rows: list[dict], keys: list[str]) -> None:
     if not rows:
         return
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
     with db.session() as s:
-        s.exec(stmt)  # type: ignore[call-overload]
+        s.exec(insert_ignore_stmt(db, model, rows, keys))  # type: ignore[call-overload]
         s.commit()
 
 
@@ -29,11 +32,18 @@ class CrawlState:
             self.threads = {t.thread_id: t for t in s.exec(
                 select(ThreadState).where(ThreadState.source == source))}
 
+    def seen_stmt(self, item_id: str):
+        self.seen.add(item_id)
+        return insert_ignore_stmt(self.db, SeenItem, [{"source": self.source,
+                                                       "item_id": item_id,
+                                                       "seen_at": utcnow()}],
+                                  ["source", "item_id"])
+
     def mark_seen(self, item_id: str) -> None:
         if item_id not in self.seen:
-            self.seen.add(item_id)
-            insert_ignore(self.db, SeenItem, [{"source": self.source, "item_id": item_id,
-                                               "seen_at": utcnow()}], ["source", "item_id"])
+            with self.db.session() as s:
+                s.exec(self.seen_stmt(item_id))  # type: ignore[call-overload]
+                s.commit()
 
     def last_post(self, thread_id: str) -> tuple[int, int]:
         t = self.threads.get(thread_id)

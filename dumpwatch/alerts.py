@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from dumpwatch.monitor.config import MonitorConfig, Webhook
@@ -70,16 +70,21 @@ def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, sou
 
 def _earlier_alert(s: Session, corpus: str, records: set[str], cfg: MonitorConfig
                    ) -> Alert | None:
+    """The earliest recent alert whose records contain most of these: one indexed query,
+    however many alerts there are."""
     since = utcnow() - timedelta(days=cfg.repost_window_days)
-    recent = s.exec(select(Alert).where(Alert.corpus == corpus, Alert.created_at >= since,
-                                        Alert.repost_of.is_(None))  # type: ignore[union-attr]
-                    .order_by(Alert.created_at)).all()
-    for alert in recent:
-        theirs = set(s.exec(select(Finding.record_id).where(
-            Finding.document_id == alert.document_id, Finding.corpus == corpus)))
-        if theirs and len(records & theirs) >= cfg.repost_containment * len(records):
-            return alert
-    return None
+    shared = func.count(Finding.id)
+    rows = s.exec(
+        select(Alert, shared)
+        .join(Finding, (Finding.document_id == Alert.document_id)
+              & (Finding.corpus == Alert.corpus))
+        .where(Alert.corpus == corpus, Alert.created_at >= since,
+               Alert.repost_of.is_(None),  # type: ignore[union-attr]
+               Finding.record_id.in_(sorted(records)))  # type: ignore[attr-defined]
+        .group_by(Alert.id)
+        .having(shared >= cfg.repost_containment * len(records))
+        .order_by(Alert.created_at)).first()
+    return rows[0] if rows else None
 
 
 def _body(alert: Alert, hook: Webhook) -> dict:

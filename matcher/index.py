@@ -271,14 +271,16 @@ class SegmentWriter:
         offsets = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(lengths, out=offsets[1:])
         keys = np.fromfile(d / "keys.spill", dtype=np.uint64)
-        ords = np.fromfile(d / "ords.spill", dtype=np.uint32)
+        ords = _map(d / "ords.spill", np.uint32)  # read in slices: no second big array
         if duplicates:
-            keys, ords, offsets, n = self._drop(keep, keys, ords, offsets)
+            keys, ords, offsets, n = self._drop(keep, keys, np.asarray(ords), offsets)
             idhash = idhash[keep]
         bits = ord_bits_for(n)
         mask = np.uint64((1 << bits) - 1)
         keys &= ~mask
-        keys |= ords.astype(np.uint64)
+        step = 1 << 24
+        for lo in range(0, keys.size, step):
+            keys[lo:lo + step] |= ords[lo:lo + step].astype(np.uint64)
         del ords
         keys.sort()
         keys.tofile(d / "keys.bin")

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from crawler.items import DocumentItem
 from crawler.profiles import Source
-from crawler.state import CrawlState
+from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
 from dumpwatch.monitor.config import MonitorConfig
 from dumpwatch.storage import Database, Document, Finding, RetainedText, Sighting, Verdict
@@ -84,14 +84,17 @@ class MatchPipeline:
             if new_doc:
                 doc = self._match_and_store(s, item, digest)
                 stats.inc_value("dumpwatch/new_documents")
-            seen_here = s.exec(select(Sighting).where(Sighting.source == item.source,
-                                                      Sighting.url == item.url)).first()
-            if seen_here is None:
-                s.add(Sighting(document_id=doc.id, source=item.source, url=item.url,
-                               title=mask_title(item.title), author=item.author,
-                               posted_at=item.posted_at, fetched_at=item.fetched_at))
+            s.exec(insert_ignore_stmt(self.db, Sighting, [{  # type: ignore[call-overload]
+                "document_id": doc.id, "source": item.source, "url": item.url,
+                "title": mask_title(item.title), "author": item.author,
+                "posted_at": item.posted_at, "fetched_at": item.fetched_at}],
+                ["source", "url"]))
+            if item.item_id and self.source.kind == "paste":
+                s.exec(self.state.seen_stmt(item.item_id))  # type: ignore[call-overload]
             s.commit()
-        self._advance(item)
+        if item.item_id and self.source.kind == "forum":
+            tid, post_id, page = item.item_id.split(":")
+            self.state.advance_thread(tid, int(post_id), int(page))
         return item
 
     def _match_and_store(self, s, item: DocumentItem, digest: str) -> Document:
@@ -129,16 +132,6 @@ class MatchPipeline:
                 ciphertext=retention_cipher(self.key).encrypt(item.text.encode("utf-8")),
                 expires_at=utcnow() + timedelta(days=self.source.retention_days)))
         return doc
-
-    def _advance(self, item: DocumentItem) -> None:
-        if not item.item_id:
-            return
-        if self.source.kind == "paste":
-            self.state.mark_seen(item.item_id)
-        else:
-            tid, post_id, page = item.item_id.split(":")
-            self.state.advance_thread(tid, int(post_id), int(page))
-
 
 def purge_expired_text(db: Database) -> int:
     """Delete retained page text whose window has ended; returns how many."""

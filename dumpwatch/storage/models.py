@@ -89,7 +89,7 @@ class Finding(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     corpus: str = Field(index=True)
-    record_id: str
+    record_id: str = Field(index=True)  # repost detection looks records up across alerts
     score: float
     fields: str  # comma-separated roles
     evidence: str  # redacted
