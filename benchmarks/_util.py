@@ -41,16 +41,21 @@ def corpus_file(records: int) -> Path:
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (workers included)."""
+    """Memory of a process and its descendants (workers included), as PSS where the kernel
+    reports it: pages of the memory-mapped index shared by the workers count once."""
     total = 0
     stack = [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as fh:
+                    total += next(int(line.split()[1]) for line in fh
+                                  if line.startswith("Pss:")) * 1024
+            except (OSError, StopIteration):
+                with open(f"/proc/{p}/status") as fh:
+                    total += next(int(line.split()[1]) for line in fh
+                                  if line.startswith("VmRSS:")) * 1024
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 stack.extend(int(c) for c in fh.read().split())
         except OSError:
@@ -59,7 +64,7 @@ def _tree_rss(pid: int) -> int:
 
 
 def run_measured(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS bytes of the whole process tree, stderr)."""
+    """(wall seconds, peak memory (PSS) of the whole process tree in bytes, stderr)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env(), stdout=stdout, stderr=subprocess.PIPE, text=True)
     peak = [0]

@@ -30,7 +30,7 @@ def main() -> None:
                                               "bench", str(src)))
         size = dir_bytes(home / "corpora")
         print(f"ingest {n:>11,} records: {wall:7.1f} s  {n / wall:9,.0f} records/s  "
-              f"peak RSS {rss / 2**30:5.2f} GiB  index {size / n:6.1f} bytes/record  "
+              f"peak memory {rss / 2**30:5.2f} GiB  index {size / n:6.1f} bytes/record  "
               f"(source {src.stat().st_size / n:.0f} bytes/record)", flush=True)
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)

@@ -83,7 +83,7 @@ def main() -> None:
                                                   "jsonl", str(dump)), stdout=out)
         found = _count_lines(OUT / "dense.jsonl")
         print(f"dense  {rows:>11,} rows vs {args.index:,}-record index: {wall:7.1f} s "
-              f"{rows / wall:9,.0f} rows/s  peak RSS {rss / 2**30:.2f} GiB  "
+              f"{rows / wall:9,.0f} rows/s  peak memory {rss / 2**30:.2f} GiB  "
               f"re-identified {found / rows:.4f}", flush=True)
     if args.sparse_mb:
         text = sparse_text(args.sparse_mb, args.index)
@@ -93,7 +93,7 @@ def main() -> None:
                                                   "jsonl", str(text)), stdout=out)
         found = _count_lines(OUT / "sparse.jsonl")
         print(f"sparse {mb:9.0f} MB chatter: {wall:7.1f} s {mb / wall:7.1f} MB/s  "
-              f"peak RSS {rss / 2**30:.2f} GiB  ({found:,} leaked lines found)", flush=True)
+              f"peak memory {rss / 2**30:.2f} GiB  ({found:,} leaked lines found)", flush=True)
 
 
 if __name__ == "__main__":

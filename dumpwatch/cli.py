@@ -240,8 +240,29 @@ def scan(
             summary_fh.flush()
 
     try:
-        scan_paths(home, key, paths, corpora=corpus or None, config=config, on_match=on_match,
-                   on_document=on_document, workers=workers or None)
+        if _progress_enabled() and fmt == "jsonl":
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            from matcher.scan_files import iter_files
+
+            total = sum(f.stat().st_size for f in iter_files(paths) if f.is_file())
+            with Progress(TextColumn("[bold]scan[/]"), BarColumn(), DownloadColumn(),
+                          TransferSpeedColumn(), TimeRemainingColumn(), console=err,
+                          transient=True) as bar:
+                task = bar.add_task("scan", total=total)
+                scan_paths(home, key, paths, corpora=corpus or None, config=config,
+                           on_match=on_match, on_document=on_document, workers=workers or None,
+                           on_progress=lambda n: bar.advance(task, n))
+        else:
+            scan_paths(home, key, paths, corpora=corpus or None, config=config,
+                       on_match=on_match, on_document=on_document, workers=workers or None)
     finally:
         if summary_fh not in (None, sys.stderr):
             summary_fh.close()

@@ -67,3 +67,39 @@ def test_several_records_on_one_line_and_masks() -> None:
 def test_chatter_and_name_lists_yield_nothing_to_look_up() -> None:
     assert _roles("오늘 강남구 날씨 좋네요. 김민준 이서연 박지호 모두 왔어요.\n연락은 나중에") == []
     assert _roles("김민준\n이서연\n박지호\n") == []
+
+
+@pytest.mark.parametrize("text", [
+    '[["이름","연락처"],["김민준","010-1234-5678"],["이서연","010-2222-3333"]]',
+    "| 이름 | 연락처 |\n|---|---|\n| 김민준 | 010-1234-5678 |\n| 이서연 | 010-2222-3333 |\n",
+    "COPY public.users (id, name, phone) FROM stdin;\n1\t김민준\t010-1234-5678\n"
+    "2\t이서연\t010-2222-3333\n3\t박지호\t010-3333-4444\n\\.\n",
+    "<users><user><name>김민준</name><phone>010-1234-5678</phone></user>"
+    "<user><name>이서연</name><phone>010-2222-3333</phone></user></users>",
+])
+def test_more_tabular_layouts(text: str) -> None:
+    rows = [r for r in _roles(text) if r.get("phone", "").startswith("010")]
+    assert rows[0] == KIM and rows[1]["name"] == "이서연"
+
+
+def test_full_width_forms_and_jamo_masks() -> None:
+    assert _roles("김민준 ０１０－１２３４－５６７８ kim＠naver.com") == [
+        {**KIM, "email": "kim@naver.com"}]
+    rows = _roles("이ㅇㅇ 010-xxxx-2222\n김OO 010-XXXX-5678")
+    assert [r["name"][0] for r in rows] == ["이", "김"] and len(rows) == 2
+
+
+def test_labelled_values_and_inline_pairs() -> None:
+    assert _roles("성명: 김 민준\n연락처: 010 1234 5678") == [
+        {"name": "김 민준", "phone": "010 1234 5678"}]
+    assert _roles("name=김민준; phone=01012345678; email=kim@naver.com") == [
+        {"phone": "01012345678", "email": "kim@naver.com", "name": "김민준"}]
+
+
+def test_quoted_csv_field_spanning_lines_keeps_rows_and_line_numbers() -> None:
+    text = ('이름,주소,연락처\n'
+            '김민준,"서울특별시 강남구 테헤란로 123\n101동 1203호",010-1234-5678\n'
+            '이서연,"부산 해운대구 해운대로 45",010-2222-3333\n')
+    cands = extract(text)
+    assert [c.line for c in cands] == [2, 4]
+    assert cands[0].values["address"] == "서울특별시 강남구 테헤란로 123 101동 1203호"

@@ -8,15 +8,23 @@ hashing them is the matcher's next step.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from matcher.extract.anchors import anchored_windows
 from matcher.extract.candidate import Candidate
 from matcher.extract.structured import html_parts, json_candidates, looks_html, sql_candidates
-from matcher.extract.text import freetext_candidates, tabular_candidates
+from matcher.extract.text import freetext_candidates, logical_lines, tabular_candidates
 
 __all__ = ["Candidate", "extract"]
 
 
+_FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+
+
 def extract(text: str) -> list[Candidate]:
+    if _FULLWIDTH.search(text):  # ０１０－… and ＠: anchors and splitting expect ASCII
+        text = unicodedata.normalize("NFKC", text)
     found = json_candidates(text)
     if found is not None:
         return [c for c in found if c.lookupable]
@@ -27,10 +35,10 @@ def extract(text: str) -> list[Candidate]:
     if looks_html(text):
         tables, text = html_parts(text)
         out.extend(c for c in tables if c.lookupable)
-    lines = text.split("\n")
-    table, rest = tabular_candidates(lines)
+    lines, numbers = logical_lines(text)
+    table, rest = tabular_candidates(lines, numbers)
     out.extend(table)
     for window in anchored_windows(lines, rest):
-        out.extend(freetext_candidates([lines[i] for i in window], [i + 1 for i in window]))
+        out.extend(freetext_candidates([lines[i] for i in window], [numbers[i] for i in window]))
     out.sort(key=lambda c: c.line)
     return out

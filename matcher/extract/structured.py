@@ -48,6 +48,22 @@ def _dict_candidate(d: dict, line: int) -> Candidate:
     return cells_to_candidate(cells, line, "json")
 
 
+def _row_lists(obj: object) -> list[Candidate]:
+    """[[header...], [row...], ...] — spreadsheets exported as JSON."""
+    from matcher.roles import looks_like_header
+
+    if not (isinstance(obj, list) and len(obj) >= 2 and all(isinstance(r, list) for r in obj)):
+        return []
+    rows = [[str(v) if v is not None else "" for v in r] for r in obj]
+    hints: list[str | None] = [None] * max(len(r) for r in rows)
+    if looks_like_header(rows[0]):
+        hints = [role_of_header(h) for h in rows[0]]
+        rows = rows[1:]
+    return [cells_to_candidate([(hints[i] if i < len(hints) else None, v)
+                                for i, v in enumerate(r)], n + 1, "json")
+            for n, r in enumerate(rows)]
+
+
 def json_candidates(text: str) -> list[Candidate] | None:
     stripped = text.strip()
     if not stripped or stripped[0] not in "[{":
@@ -56,7 +72,7 @@ def json_candidates(text: str) -> list[Candidate] | None:
         obj = json.loads(stripped)
     except ValueError:
         return _jsonl(text)
-    return [_dict_candidate(d, 1) for d in _row_dicts(obj)]
+    return _row_lists(obj) or [_dict_candidate(d, 1) for d in _row_dicts(obj)]
 
 
 def _jsonl(text: str) -> list[Candidate] | None:

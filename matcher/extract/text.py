@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from matcher.extract.candidate import IDENTIFYING, Candidate
-from matcher.extract.spans import classify_cell, find_spans, split_label
+from matcher.extract.spans import Span, classify_cell, find_spans, split_label
 from matcher.roles import looks_like_header, role_of_header
 
 _DELIMS = ("\t", "|", ";", ",", "  ")
@@ -78,9 +78,43 @@ def _infer_columns(rows: list[list[str]], header: list[str] | None) -> dict[int,
     return {j: role for role, (_, j) in claims.items() if role != "id"}
 
 
-def tabular_candidates(lines: list[str], first_line: int = 1
+def logical_lines(text: str) -> tuple[list[str], list[int]]:
+    """Lines with quoted CSV fields that span line breaks joined, and each one's first
+    physical line number (1-based), so evidence points at the right line."""
+    physical = text.split("\n")
+    if '"' not in text:
+        return physical, list(range(1, len(physical) + 1))
+    lines: list[str] = []
+    numbers: list[int] = []
+    pending: list[str] = []
+    start = 0
+    for i, line in enumerate(physical):
+        if pending:
+            pending.append(line)
+            joined = "\n".join(pending)
+            if joined.count('"') % 2 == 0 or len(pending) > 20:
+                if joined.count('"') % 2 == 0:
+                    lines.append(" ".join(p.strip() for p in pending))
+                    numbers.append(start + 1)
+                else:  # not a quoted field after all: give the lines back as they were
+                    lines.extend(pending)
+                    numbers.extend(range(start + 1, start + 1 + len(pending)))
+                pending = []
+            continue
+        if line.count('"') % 2:
+            pending, start = [line], i
+            continue
+        lines.append(line)
+        numbers.append(i + 1)
+    lines.extend(pending)
+    numbers.extend(range(start + 1, start + 1 + len(pending)))
+    return lines, numbers
+
+
+def tabular_candidates(lines: list[str], numbers: list[int] | None = None
                        ) -> tuple[list[Candidate], list[int]]:
     """Candidates from the table in ``lines``; also the indexes of lines left over."""
+    numbers = numbers or list(range(1, len(lines) + 1))
     choice = _choose_delimiter(lines)
     if choice is None:
         return [], list(range(len(lines)))
@@ -104,7 +138,7 @@ def tabular_candidates(lines: list[str], first_line: int = 1
         return [], sorted(rest + [i for i, _ in table])
     out: list[Candidate] = []
     for i, cells in table:
-        cand = Candidate(line=first_line + i, layout="tabular")
+        cand = Candidate(line=numbers[i], layout="tabular")
         for j, role in columns.items():
             v = cells[j].strip()
             if v:
@@ -133,12 +167,10 @@ def freetext_candidates(lines: list[str], line_numbers: list[int]) -> list[Candi
             continue
         spans = find_spans(text)
         labelled = split_label(text)
-        if labelled and (role := role_of_header(labelled[0])) in ("name", "order") and not any(
-                s.role == role for s in spans):
-            spans = [s for s in spans if s.role not in ("name",)] if role == "name" else spans
-            from matcher.extract.spans import Span
-
-            spans.append(Span(role, 0, 0, labelled[1]))
+        if labelled and (role := role_of_header(labelled[0])) in ("name", "order"):
+            # "성명: 김 민준" is one name even though the scanner saw only "민준"
+            value = _VALUE_END.split(labelled[1], maxsplit=1)[0].strip()
+            spans = [s for s in spans if s.role != role] + [Span(role, 0, 0, value)]
         if not spans:
             continue
         for s in _nearest_names(spans):
@@ -153,6 +185,8 @@ def freetext_candidates(lines: list[str], line_numbers: list[int]) -> list[Candi
     return out
 
 
+# A labelled value ends at a separator or where the next "key=" / "key:" begins.
+_VALUE_END = re.compile(r"[;|\t]|,?\s+[A-Za-z가-힣_]{1,15}\s*[=:：]")
 _RESIDUE = re.compile(r"[\s\-:：=,;|/·•*()\[\]]+")
 
 

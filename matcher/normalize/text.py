@@ -8,7 +8,7 @@ from functools import lru_cache
 
 # Characters people use to hide parts of a value. NFKC already folds the
 # full-width asterisk; the rest are look-alikes seen in Korean sale posts.
-MASK_CHARS = "*●○◯◎◆◇■□★☆●xX#ㅇ?"
+MASK_CHARS = "*●○◯◎◆◇■□★☆●xX#ㅇᄋ?"  # ᄋ: what NFKC makes of the jamo ㅇ
 _MASK_SET = frozenset(MASK_CHARS)
 _WS = re.compile(r"\s+")
 _ORDER_PUNCT = re.compile(r"[^\w]+")
