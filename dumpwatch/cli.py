@@ -80,6 +80,24 @@ def _progress_enabled() -> bool:
     return not state.quiet and err.is_terminal
 
 
+def _byte_progress(label: str, extra: str | None = None):
+    """A progress bar over bytes with rate and ETA, on stderr, gone when done."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    columns = [TextColumn(f"[bold]{label}[/]"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn()]
+    if extra:
+        columns.append(TextColumn(extra))
+    return Progress(*columns, TimeRemainingColumn(), console=err, transient=True)
+
+
 def _parse_map(items: list[str]) -> dict[str, str]:
     from matcher.fields import ROLES
 
@@ -115,18 +133,7 @@ def corpus_add(
     home, key = state.home, state.key()
     mapping = _parse_map(map_)
     if _progress_enabled():
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
-
-        with Progress(TextColumn("[bold]ingest[/]"), BarColumn(), DownloadColumn(),
-                      TransferSpeedColumn(), TextColumn("{task.fields[rows]:,} records"),
-                      TimeRemainingColumn(), console=err, transient=True) as bar:
+        with _byte_progress("ingest", "{task.fields[rows]:,} records") as bar:
             task = bar.add_task("ingest", total=file.stat().st_size if file.exists() else 0,
                                 rows=0)
             report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
@@ -241,21 +248,10 @@ def scan(
 
     try:
         if _progress_enabled() and fmt == "jsonl":
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
             from matcher.scan_files import iter_files
 
             total = sum(f.stat().st_size for f in iter_files(paths) if f.is_file())
-            with Progress(TextColumn("[bold]scan[/]"), BarColumn(), DownloadColumn(),
-                          TransferSpeedColumn(), TimeRemainingColumn(), console=err,
-                          transient=True) as bar:
+            with _byte_progress("scan") as bar:
                 task = bar.add_task("scan", total=total)
                 scan_paths(home, key, paths, corpora=corpus or None, config=config,
                            on_match=on_match, on_document=on_document, workers=workers or None,

@@ -47,9 +47,21 @@ def built_home(tmp_path_factory: pytest.TempPathFactory, corpus_csv: Path, key: 
     return home
 
 
+FORUM_ENV = {"DUMPWATCH_FORUM_USER": "watcher", "DUMPWATCH_FORUM_PASS": "s3cret-pass"}
+
+
+@pytest.fixture()
+def home(tmp_path: Path, built_home: Path) -> Path:
+    """A fresh home (own database and state) that shares the session's built corpus."""
+    h = tmp_path / "home"
+    (h / "corpora").mkdir(parents=True)
+    os.symlink(built_home / "corpora" / "coupang", h / "corpora" / "coupang")
+    return h
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None
             ) -> subprocess.CompletedProcess:
     """Run the real command line in a subprocess, as a user would."""
-    full_env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, **(env or {})}
+    full_env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, **FORUM_ENV, **(env or {})}
     return subprocess.run([sys.executable, "-m", "dumpwatch", *args], capture_output=True,
                           text=True, env=full_env, input=input, timeout=300)

@@ -4,7 +4,6 @@ unless a retention window asks for it — and then only encrypted, until it expi
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,15 +19,7 @@ from matcher.keys import load_key
 from tests.conftest import run_cli
 
 
-def _home(tmp_path: Path, built_home: Path) -> Path:
-    home = tmp_path / "home"
-    (home / "corpora").mkdir(parents=True)
-    os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
-    return home
-
-
-def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, built_home: Path) -> None:
-    home = _home(tmp_path, built_home)
+def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, home: Path) -> None:
     config = tmp_path / "config"
     ps = people(1200, 5)
     with LocalSites() as sites:
@@ -51,8 +42,7 @@ def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, built_home: P
             assert needle.encode() not in blob, needle
 
 
-def test_retained_text_is_encrypted_and_purged(tmp_path: Path, built_home: Path) -> None:
-    home = _home(tmp_path, built_home)
+def test_retained_text_is_encrypted_and_purged(tmp_path: Path, home: Path) -> None:
     config = tmp_path / "config"
     ps = people(1300, 3)
     text = "\n".join(f"{p.name},{p.phone}" for p in ps)

@@ -7,7 +7,6 @@ assertions are on what the database holds afterwards and what the servers saw.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
@@ -19,8 +18,6 @@ from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from tests.conftest import run_cli
 
-FORUM_ENV = {"DUMPWATCH_FORUM_USER": "watcher", "DUMPWATCH_FORUM_PASS": "s3cret-pass"}
-
 
 @pytest.fixture()
 def sites():
@@ -29,8 +26,7 @@ def sites():
 
 
 def crawl(home: Path, config: Path, source: str) -> dict:
-    proc = run_cli("--home", str(home), "--config", str(config), "crawl", source, "--json",
-                   env=FORUM_ENV)
+    proc = run_cli("--home", str(home), "--config", str(config), "crawl", source, "--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -50,11 +46,7 @@ def leak(start: int, n: int, sep: str = ",") -> tuple[str, set[str]]:
     return "\n".join(f"{p.name}{sep}{p.phone}{sep}{p.email}" for p in ps), {p.id for p in ps}
 
 
-def test_paste_and_forum_clear_web_and_onion(sites: LocalSites, built_home: Path,
-                                             tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    (home / "corpora").mkdir(parents=True)
-    os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
+def test_paste_and_forum_clear_web_and_onion(sites: LocalSites, home: Path, tmp_path: Path) -> None:
     config = tmp_path / "config"
     write_profiles(config, sites)
     text_a, ids_a = leak(100, 6)
@@ -91,11 +83,9 @@ def test_paste_and_forum_clear_web_and_onion(sites: LocalSites, built_home: Path
     assert {r.host for r in seen if r.username == "onion-forum"} == {sites.FORUM_ONION}
 
 
-def test_second_run_fetches_only_new_pastes_and_posts(sites: LocalSites, built_home: Path,
+def test_second_run_fetches_only_new_pastes_and_posts(sites: LocalSites, home: Path,
                                                       tmp_path: Path) -> None:
-    home, config = tmp_path / "home", tmp_path / "config"
-    (home / "corpora").mkdir(parents=True)
-    os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
+    config = tmp_path / "config"
     write_profiles(config, sites)
     for i in range(25):  # more than one listing page
         sites.paste.add(f"paste {i}", leak(1000 + 5 * i, 2)[0])
@@ -121,11 +111,9 @@ def test_second_run_fetches_only_new_pastes_and_posts(sites: LocalSites, built_h
         r == f"/thread/{thread.id}?page=2" for r in sites.forum.requests[-4:])
 
 
-def test_fault_matrix(sites: LocalSites, built_home: Path, tmp_path: Path) -> None:
+def test_fault_matrix(sites: LocalSites, home: Path, tmp_path: Path) -> None:
     """One case per fault; each is recorded, the crawl goes on, no healthy finding is lost."""
-    home, config = tmp_path / "home", tmp_path / "config"
-    (home / "corpora").mkdir(parents=True)
-    os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
+    config = tmp_path / "config"
     write_profiles(config, sites, timeout=1.5, trap=True)
     sites.paste.timeout_seconds = 4
     expected: dict[str, set[str]] = {}

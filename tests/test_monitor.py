@@ -22,9 +22,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from dumpwatch.testsites.webhook import WebhookReceiver
-from tests.conftest import TEST_KEY, run_cli
-
-FORUM_ENV = {"DUMPWATCH_FORUM_USER": "watcher", "DUMPWATCH_FORUM_PASS": "s3cret-pass"}
+from tests.conftest import FORUM_ENV, TEST_KEY, run_cli
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 60) -> bool:
@@ -34,13 +32,6 @@ def wait_for(cond: Callable[[], bool], timeout: float = 60) -> bool:
             return True
         time.sleep(0.2)
     return cond()
-
-
-def make_home(tmp_path: Path, built_home: Path) -> Path:
-    home = tmp_path / "home"
-    (home / "corpora").mkdir(parents=True)
-    os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
-    return home
 
 
 def only_paste(config: Path) -> None:
@@ -80,8 +71,7 @@ def assert_no_plaintext(payload: dict, ps: list) -> None:
             assert value not in blob
 
 
-def test_new_leak_post_alerts_exactly_once(tmp_path: Path, built_home: Path) -> None:
-    home = make_home(tmp_path, built_home)
+def test_new_leak_post_alerts_exactly_once(tmp_path: Path, home: Path) -> None:
     config = tmp_path / "config"
     with LocalSites() as sites, WebhookReceiver() as hook:
         write_profiles(config, sites)
@@ -111,8 +101,7 @@ def test_new_leak_post_alerts_exactly_once(tmp_path: Path, built_home: Path) -> 
     assert_no_plaintext(json.loads(log_lines[0]), ps)
 
 
-def test_kill9_mid_crawl_then_restart(tmp_path: Path, built_home: Path) -> None:
-    home = make_home(tmp_path, built_home)
+def test_kill9_mid_crawl_then_restart(tmp_path: Path, home: Path) -> None:
     config = tmp_path / "config"
     with LocalSites() as sites, WebhookReceiver() as hook:
         write_profiles(config, sites, timeout=20)
@@ -169,8 +158,7 @@ def test_receiver_failing_then_recovering_gets_the_alert_once(tmp_path: Path) ->
     assert hook.attempts == 4 and len(hook.received) == 1
 
 
-def test_reformatted_repost_links_to_first_alert(tmp_path: Path, built_home: Path) -> None:
-    home = make_home(tmp_path, built_home)
+def test_reformatted_repost_links_to_first_alert(tmp_path: Path, home: Path) -> None:
     config = tmp_path / "config"
     with LocalSites() as sites:
         write_profiles(config, sites)
@@ -181,7 +169,7 @@ def test_reformatted_repost_links_to_first_alert(tmp_path: Path, built_home: Pat
                                "\n".join(f"{p.phone} | {p.name}" for p in ps))
         for source in ("local-paste", "local-forum"):
             assert run_cli("--home", str(home), "--config", str(config), "crawl", source,
-                           env=FORUM_ENV).returncode == 0
+).returncode == 0
     db = open_database(home)
     with db.session() as s:
         from sqlmodel import select
@@ -192,8 +180,7 @@ def test_reformatted_repost_links_to_first_alert(tmp_path: Path, built_home: Pat
     assert alerts[1].delivered_at is not None  # linked, never sent
 
 
-def test_status_reports_sources(tmp_path: Path, built_home: Path) -> None:
-    home = make_home(tmp_path, built_home)
+def test_status_reports_sources(tmp_path: Path, home: Path) -> None:
     config = tmp_path / "config"
     with LocalSites() as sites:
         write_profiles(config, sites)

@@ -55,11 +55,8 @@ def postgres_url():
         shutil.rmtree(data, ignore_errors=True)
 
 
-def test_crawl_findings_and_status_on_postgres(postgres_url: str, built_home: Path,
+def test_crawl_findings_and_status_on_postgres(postgres_url: str, home: Path,
                                                tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    (home / "corpora").mkdir(parents=True)
-    os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
     config = tmp_path / "config"
     env = {"DUMPWATCH_DB_URL": postgres_url}
     with LocalSites() as sites:
