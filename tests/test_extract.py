@@ -103,3 +103,9 @@ def test_quoted_csv_field_spanning_lines_keeps_rows_and_line_numbers() -> None:
     cands = extract(text)
     assert [c.line for c in cands] == [2, 4]
     assert cands[0].values["address"] == "서울특별시 강남구 테헤란로 123 101동 1203호"
+
+
+def test_landline_and_voip_numbers_in_free_text() -> None:
+    rows = _roles("연락처 070-1234-5678 김민준\n회사 031-123-4567 이서연\n"
+                  "문의 0505-123-4567 박지호")
+    assert [r["phone"] for r in rows] == ["070-1234-5678", "031-123-4567", "0505-123-4567"]

@@ -20,7 +20,7 @@ _TRACES = (
 # Phones: a literal-led scan (hundreds of MB/s) proposes, the real phone pattern confirms,
 # so order numbers and dates never pull their neighbourhood into the slow path.
 _PHONE_TRACE = re.compile(
-    r"0(?:1[016789]|[2-6]\d?)[\s.\-)]*[\d*●○#xX]{3,4}[\s.\-]*[\d*●○#xX]{4}"
+    r"0(?:1[016789]|[2-8]\d{0,2})[\s.\-)]*[\d*●○#xX]{3,4}[\s.\-]*[\d*●○#xX]{4}"
     r"|82[\s.\-]*\(?0?1[016789]")
 CONTEXT_LINES = 3  # a vertical post puts name, phone and address on neighbouring lines
 MAX_CONTEXT_CHARS = 32
