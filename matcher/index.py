@@ -63,6 +63,7 @@ class SegmentInfo:
     keys: int
     hashed_ids: bool
     id_width: int = 0  # when every id has the same length, no offsets are stored
+    value_space: dict[str, float] = field(default_factory=dict)  # P/E: estimated distinct
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Manifest:
             return cls(
                 name=data["name"], key_fingerprint=data["key_fingerprint"],
                 created=data["created"], version=data.get("version", 1),
-                segments=[SegmentInfo(**s) for s in data.get("segments", [])],
+                segments=[SegmentInfo(**s) for s in data.get("segments", [])],  # type: ignore
                 files=[FileEntry(**f) for f in data.get("files", [])],
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -193,6 +194,13 @@ class Corpus:
             total += seg.counts(hashes)
         return total
 
+    def value_space(self, feature: str, default: float) -> float:
+        """Distinct values of an identifier: the smaller of the default and the estimate
+        from duplicates, so repeats can only weaken a field's evidence."""
+        estimates = [s.info.value_space[feature] for s in self.segments
+                     if feature in s.info.value_space]
+        return min([default, *estimates])
+
 
 def list_corpora(home: Path) -> list[Manifest]:
     root = corpora_dir(home)
@@ -231,9 +239,12 @@ class SegmentWriter:
         self._id_lengths: list[np.ndarray] = []
         self._freq: list[tuple[np.ndarray, np.ndarray]] = []
         self._freq_rows = 0
+        self._id_present: dict[str, int] = {}
+        self._id_samples: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def add(self, keys: np.ndarray, sketch: np.ndarray, idhash: np.ndarray, ids: bytes,
-            id_lengths: np.ndarray, freq: tuple[np.ndarray, np.ndarray]) -> None:
+            id_lengths: np.ndarray, freq: tuple[np.ndarray, np.ndarray],
+            identifiers: dict[str, tuple[int, np.ndarray, np.ndarray]] | None = None) -> None:
         n = sketch.shape[0]
         if n == 0:
             return
@@ -248,6 +259,9 @@ class SegmentWriter:
         self._id_lengths.append(id_lengths.astype(np.uint32))
         self._freq.append(freq)
         self._freq_rows += freq[0].size
+        for name, (present, uniq, counts) in (identifiers or {}).items():
+            self._id_present[name] = self._id_present.get(name, 0) + present
+            self._id_samples.setdefault(name, []).append((uniq, counts))
         if self._freq_rows > 20_000_000:
             self._freq = [_merge_counts(self._freq)]
             self._freq_rows = self._freq[0][0].size
@@ -299,7 +313,21 @@ class SegmentWriter:
         table.tofile(d / "freq.bin")
         for spill in ("keys.spill", "ords.spill", "idhash.spill"):
             (d / spill).unlink()
-        return SegmentInfo(d.name, n, bits, nkeys, self.hashed_ids, id_width), duplicates
+        return SegmentInfo(d.name, n, bits, nkeys, self.hashed_ids, id_width,
+                           self._value_spaces()), duplicates
+
+    def _value_spaces(self, sample_rate: int = 16, min_pairs: int = 3) -> dict[str, float]:
+        """Birthday estimate of how many distinct phones / emails exist, from how often
+        the corpus repeats them: n values with D duplicate pairs suggest n^2 / 2D. Too few
+        sampled pairs to tell (the normal case: identifiers unique) estimates nothing."""
+        out: dict[str, float] = {}
+        for name, parts in self._id_samples.items():
+            _, counts = _merge_counts(parts)
+            pairs = float((counts * (counts - 1) // 2).sum())
+            if pairs >= min_pairs:
+                n = self._id_present.get(name, 0)
+                out[name] = n * n / (2.0 * pairs * sample_rate)
+        return out
 
     def _drop(self, keep: np.ndarray, keys: np.ndarray, ords: np.ndarray,
               offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -335,6 +363,8 @@ def _first_occurrences(values: np.ndarray) -> np.ndarray:
 def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     keys = np.concatenate([p[0] for p in parts])
     counts = np.concatenate([p[1] for p in parts])
+    if keys.size == 0:
+        return keys.astype(np.uint64), counts.astype(np.uint64)
     order = np.argsort(keys, kind="stable")
     keys, counts = keys[order], counts[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])

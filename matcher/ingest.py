@@ -48,6 +48,11 @@ BATCH_LINES = 20_000
 COUNTED = np.array([F[f] for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED", "EP1", "EP2",
                                    "EP3", "AD", "AR", "O")])
 
+# Phones and emails: how many distinct values exist is estimated from how often the
+# corpus repeats them (a 1/16 sample of their digests), see SegmentWriter.seal.
+SPACE_FEATURES = ("P", "E")
+SAMPLE_MASK = np.uint64(0xF)
+
 ProgressFn = Callable[[int, int, int], None]  # bytes done, bytes total, records so far
 
 
@@ -77,6 +82,7 @@ class _Batch:
     freq: tuple[np.ndarray, np.ndarray]
     errors: list[tuple[int, str]]
     unmatchable: int
+    identifiers: dict[str, tuple[int, np.ndarray, np.ndarray]]  # see SegmentWriter.add
 
 
 # ---------------------------------------------------------------- worker side
@@ -140,12 +146,19 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     sketch = np.zeros(k, dtype=SKETCH_DTYPE)
     sketch["h"] = sketch16(feats)
     sketch["nlen"] = nlen
+    identifiers = {}
+    for name in SPACE_FEATURES:
+        col = feats[:, F[name]]
+        present = col[col != 0]
+        sample = present[(present & SAMPLE_MASK) == 0]  # equal values are sampled together
+        u, c = np.unique(sample, return_counts=True)
+        identifiers[name] = (int(present.size), u, c.astype(np.uint64))
     counted = feats[:, COUNTED].ravel()
     counted = counted[counted != 0]
     uniq, cnt = np.unique(counted, return_counts=True)
     return _Batch(k, blocking_keys(feats), sketch, idhash, b"".join(ids),
                   np.fromiter((len(i) for i in ids), dtype=np.uint32, count=k),
-                  (uniq, cnt.astype(np.uint64)), errors, unmatchable)
+                  (uniq, cnt.astype(np.uint64)), errors, unmatchable, identifiers)
 
 
 # ---------------------------------------------------------------- main side
@@ -261,7 +274,7 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
 
     def consume(batch: _Batch) -> None:
         writer.add(batch.keys, batch.sketch, batch.idhash, batch.ids, batch.id_lengths,
-                   batch.freq)
+                   batch.freq, batch.identifiers)
         report.unmatchable += batch.unmatchable
         for line_no, reason in batch.errors:
             report.rejected += 1

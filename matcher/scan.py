@@ -27,7 +27,15 @@ from matcher.fields import (
 from matcher.index import Corpus, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
 from matcher.redact import redact_row
-from matcher.scoring import FIELD_NAMES, ScoringConfig, chance_log2, compare, verdict
+from matcher.scoring import (
+    EMAIL_SPACE,
+    FIELD_NAMES,
+    PHONE_SPACE,
+    ScoringConfig,
+    chance_log2,
+    compare,
+    verdict,
+)
 
 # Features whose frequency the index counts; the rest are near-unique by construction.
 _COUNTED = np.array([FEATURES.index(f) for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED",
@@ -126,7 +134,10 @@ class Scanner:
         logf[:, _COUNTED] = np.log2(np.maximum(counts, 1) / corpus.records)
         cs = sketch16(feats)
         # Expected chance matches: each candidate fits N * prod(u) records by chance.
-        chance = np.minimum(1.0, np.exp2(np.minimum(chance_log2(cs, logf) + log_n, 0.0)))
+        spaces = {"phone_space": corpus.value_space("P", PHONE_SPACE),
+                  "email_space": corpus.value_space("E", EMAIL_SPACE)}
+        chance = np.minimum(1.0, np.exp2(np.minimum(chance_log2(cs, logf, **spaces) + log_n,
+                                                    0.0)))
         out.expected = float(chance.sum())
 
         keys = blocking_keys(feats)
@@ -163,7 +174,7 @@ class Scanner:
                 sk = seg.sketch[po[sel]]
                 rs[sel] = sk["h"]
                 rl[sel] = sk["nlen"]
-        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg)
+        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces)
         log_odds = scores.weight - log_n
         # Posterior over "copy of record r" for every r, against "none of them".
         odds = np.exp2(np.minimum(log_odds, 1000.0))

@@ -72,7 +72,8 @@ class PairScores:
 
 
 def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
-            logf: np.ndarray, cfg: ScoringConfig) -> PairScores:
+            logf: np.ndarray, cfg: ScoringConfig, phone_space: float = PHONE_SPACE,
+            email_space: float = EMAIL_SPACE) -> PairScores:
     """Score pairs. cs/rs: (P, F) 16-bit sketches; cl/rl: name lengths; logf: (P, F)
     log2 relative frequency of the candidate's value of each feature."""
     P = cs.shape[0]
@@ -126,7 +127,7 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     p_masked = masked_p & ((eq[:, F["PM"]] | ~cM) & (eq[:, F["PL"]] | ~cL))
     w_phone = np.select(
         [p_exact, p_partial, p_masked],
-        [math.log2(cfg.m_phone_exact * PHONE_SPACE),
+        [math.log2(cfg.m_phone_exact * phone_space),
          math.log2(cfg.m_phone_partial * BLOCK_SPACE / 2),
          math.log2(cfg.m_phone_masked) + vis_blocks * math.log2(BLOCK_SPACE)],
         default=math.log2(cfg.m_phone_disagree),
@@ -151,7 +152,7 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
         decided |= here
     w_email = np.select(
         [e_exact, e_masked],
-        [math.log2(cfg.m_email_exact * EMAIL_SPACE), math.log2(cfg.m_email_masked) - lf_e],
+        [math.log2(cfg.m_email_exact * email_space), math.log2(cfg.m_email_masked) - lf_e],
         default=math.log2(cfg.m_email_disagree),
     )
     w += np.where(e_both & (cE & rE | masked_e), w_email, 0.0)
@@ -185,7 +186,8 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     return PairScores(w, agreed)
 
 
-def chance_log2(cs: np.ndarray, logf: np.ndarray) -> np.ndarray:
+def chance_log2(cs: np.ndarray, logf: np.ndarray, phone_space: float = PHONE_SPACE,
+                email_space: float = EMAIL_SPACE) -> np.ndarray:
     """log2 of the chance that a random line of this candidate's shape matches a record.
 
     N x 2^this is the expected number of corpus records such a line fits by chance. A
@@ -194,8 +196,8 @@ def chance_log2(cs: np.ndarray, logf: np.ndarray) -> np.ndarray:
     otherwise the line needs all it shows — masked name, masked phone, address.
     """
     present = cs != 0
-    lu_ident = np.where(present[:, F["P"]], -math.log2(PHONE_SPACE), 0.0) + np.where(
-        present[:, F["E"]], -math.log2(EMAIL_SPACE), 0.0)
+    lu_ident = np.where(present[:, F["P"]], -math.log2(phone_space), 0.0) + np.where(
+        present[:, F["E"]], -math.log2(email_space), 0.0)
     has_ident = present[:, F["P"]] | present[:, F["E"]]
     lu = np.zeros(cs.shape[0])
     has_n = present[:, F["N"]]

@@ -77,3 +77,33 @@ def test_poisson_tail() -> None:
     assert poisson_tail(0, 3.0) == 1.0
     assert abs(poisson_tail(1, 0.5) - (1 - 2.718281828 ** -0.5)) < 1e-9
     assert 1e-21 < poisson_tail(100, 33.7) < 1e-19  # 2.15e-20
+
+
+def test_repeated_identifiers_weigh_less(tmp_path: Path, key: SecretKey) -> None:
+    """Emails drawn from a small pool (as some generators and real sources do) are weak
+    evidence; the corpus's own duplicate rate says so at ingest."""
+    import random
+
+    from matcher.index import Corpus
+    from matcher.ingest import add_corpus
+    from matcher.scoring import EMAIL_SPACE
+
+    rng = random.Random(2)
+    pool = [f"user{i}@hanmail.net" for i in range(500)]
+    ps = people(0, 3000)
+    rows = ["id,name,phone,email"] + [f"{p.id},{p.name},{p.phone},{rng.choice(pool)}"
+                                      for p in ps]
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n")
+    add_corpus(tmp_path / "home", "pooled", tmp_path / "c.csv", key, workers=1)
+    pooled = Corpus(tmp_path / "home", "pooled", key)
+    assert 100 < pooled.value_space("E", EMAIL_SPACE) < 5_000  # ~500 distinct in truth
+    assert pooled.value_space("P", 1e8) == 1e8  # unique phones: nothing to estimate
+    scanner = Scanner(tmp_path / "home", key)
+    # another person who happens to use a pooled address: not a finding
+    stranger = people(CORPUS_SIZE, 1)[0]
+    res = scanner.scan_text(f"{stranger.name},{pool[7]}", "doc").results["pooled"]
+    assert decide(res, scanner.config)[2] == []
+    # the real record (name + email) still is
+    row = rows[1].split(",")
+    res = scanner.scan_text(f"{row[1]},{row[3]},{row[2]}", "doc").results["pooled"]
+    assert [m.record_id for m in decide(res, scanner.config)[2]] == [row[0]]

@@ -15,7 +15,7 @@ from matcher.extract.spans import PHONE
 
 _TRACES = (
     re.compile(r"@|[\[\(\{] ?(?:at|AT|골뱅이) ?[\]\)\}]| at \S+ dot "),  # emails
-    re.compile(r"[로길] ?\d"),  # road name + building number
+    re.compile(r"(?:[로길]|거리|\d가) ?(?:지하)?\d"),  # road name + building number
 )
 # Phones: a literal-led scan (hundreds of MB/s) proposes, the real phone pattern confirms,
 # so order numbers and dates never pull their neighbourhood into the slow path.

@@ -51,7 +51,7 @@ PHONE = re.compile(
 _NAME_TOKEN = re.compile(r"[가-힣" + re.escape(MASK_CHARS) + r"OＯ]{2,6}")
 _WORD = re.compile(r"[^\s,|;]+")
 _DISTRICT_TOKEN = re.compile(r"^[가-힣]{1,5}[시군구]$")
-_ROAD_START = re.compile(r"^[가-힣][가-힣0-9]{0,10}(?:로|길)(?:\d+(?:-\d+)?)?$")
+_ROAD_START = re.compile(r"^[가-힣][가-힣0-9]{0,10}(?:로|길|거리|\d가)(?:\d+(?:-\d+)?)?$")
 _LABEL = re.compile(r"^\s*([^:：=\-]{1,20}?)\s*[:：=]\s*(.+?)\s*$")
 
 

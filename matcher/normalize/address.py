@@ -39,9 +39,9 @@ for _short, _longs in {
 
 _TOKEN = re.compile(r"[가-힣0-9A-Za-z\-]+")
 _DISTRICT = re.compile(r"^[가-힣]{1,5}[시군구]$")
-_ROAD = re.compile(r"^([가-힣0-9]{1,12}(?:로|길))(\d+(?:-\d+)?)?$")
+_ROAD = re.compile(r"^([가-힣0-9]{1,12}(?:로|길|거리|\d가))(\d+(?:-\d+)?)?$")
 _ROAD_NO = re.compile(r"^(\d+(?:번?길))$")
-_BLDG = re.compile(r"^(\d{1,5}(?:-\d{1,4})?)(?:번지)?$")
+_BLDG = re.compile(r"^(?:지하)?(\d{1,5}(?:-\d{1,4})?)(?:번지)?$")  # 지하: a basement entrance
 _DONG = re.compile(r"^([가-힣0-9]{1,8}(?:동|리|가))$")
 _DETAIL_NUM = re.compile(r"(\d+)\s*(동|층|호)")
 _DETAIL_PAIR = re.compile(r"^(\d{1,4})-(\d{1,5})$")

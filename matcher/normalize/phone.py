@@ -69,7 +69,11 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
         num = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(num):
+    # Written nationally (0…) or internationally (+82…) a number only needs to be possible;
+    # bare digits must be a valid number, or order ids and amounts would pass for phones.
+    national_form = text.lstrip("(").startswith(("0", "+"))
+    if not (phonenumbers.is_possible_number(num) if national_form
+            else phonenumbers.is_valid_number(num)):
         return None
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
     national = str(num.national_number)
