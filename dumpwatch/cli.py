@@ -26,9 +26,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode="markdown",  # reflow docstring paragraphs in --help
 )
 corpus_app = typer.Typer(help="Add, list and remove breach corpora.", no_args_is_help=True,
-                         context_settings={"help_option_names": ["-h", "--help"]})
+                         context_settings={"help_option_names": ["-h", "--help"]},
+                         rich_markup_mode="markdown")
 app.add_typer(corpus_app, name="corpus")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -444,8 +446,10 @@ def demo(
     seconds: Annotated[float, typer.Option(help="How long the monitor runs")] = 45,
     every: Annotated[float, typer.Option(help="Crawl interval per source, seconds")] = 4,
 ) -> None:
-    """See it work end to end, offline: local paste site, forum and .onion mirror, a
-    synthetic corpus, the monitor crawling them as new leaks appear, alerts, a summary.
+    """See it work end to end, offline, in under a minute.
+
+    Starts a local paste site, forum and .onion mirror, ingests a synthetic corpus, runs the
+    monitor while new leak posts appear, prints alerts as they fire, then a summary.
     """
     from rich.table import Table
 
