@@ -16,3 +16,7 @@ class DocumentItem:
     posted_at: datetime | None = None
     item_id: str | None = None  # paste id, marked seen once the document is stored
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+    def __repr__(self) -> str:
+        # Scrapy logs items on pipeline errors: never let the page text reach a log.
+        return f"DocumentItem(source={self.source!r}, url={self.url!r}, {len(self.text)} chars)"

@@ -87,3 +87,10 @@ def test_failing_source_becomes_unhealthy(tmp_path: Path) -> None:
     status = json.loads(run_cli("--home", str(home), "--config", str(config), "status",
                                 "--json").stdout)
     assert status["sources"][0]["healthy"] is False
+
+
+def test_items_never_print_their_text() -> None:
+    from crawler.items import DocumentItem
+
+    item = DocumentItem(source="s", url="http://x/1", text="김민준 010-1234-5678")
+    assert "김민준" not in repr(item) and "010" not in str(item)
