@@ -94,3 +94,12 @@ def test_items_never_print_their_text() -> None:
 
     item = DocumentItem(source="s", url="http://x/1", text="김민준 010-1234-5678")
     assert "김민준" not in repr(item) and "010" not in str(item)
+
+
+def test_titles_are_masked() -> None:
+    from crawler.pipelines.matching import mask_title
+
+    masked = mask_title("김민준 외 300명 정보 010-1234-5678 kim@naver.com 팝니다")
+    assert masked is not None
+    assert "김민준" not in masked and "1234" not in masked and "kim@" not in masked
+    assert "팝니다" in masked

@@ -28,6 +28,7 @@ from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
 
 _RANK = {"none": 0, "inconclusive": 1, "redistribution": 2}
+_HANGUL_WORD = re.compile(r"[가-힣]{2,4}")
 _MASK_TITLE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\+?82|0)1[016789][\s.\-]*\d{3,4}"
                          r"[\s.\-]*\d{4}")
 
@@ -39,8 +40,16 @@ def content_hash(text: str) -> str:
 
 
 def mask_title(title: str | None) -> str | None:
-    """Titles of leak posts often carry a sample: phones and emails are masked."""
-    return _MASK_TITLE.sub("***", title)[:300] if title else title
+    """Titles of leak posts often carry a sample: phones, emails and names are masked."""
+    if not title:
+        return title
+    from matcher.extract.spans import plausible_name
+
+    masked = _MASK_TITLE.sub("***", title)
+    masked = _HANGUL_WORD.sub(
+        lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1) if plausible_name(m.group(0))
+        else m.group(0), masked)
+    return masked[:300]
 
 
 def retention_cipher(key: SecretKey):
