@@ -34,8 +34,7 @@ def classify(failure: Failure) -> str:
     if isinstance(exc, CannotResolveHostError):
         return "dns"
     if isinstance(exc, DownloadCancelledError | CancelledError):
-        return "oversized" if "size" in str(exc).lower() or "cancel" in str(exc).lower() \
-            else "cancelled"
+        return "oversized" if "max size" in str(exc) else "cancelled"
     if isinstance(exc, ResponseDataLossError | DownloadFailedError | ConnectionLost
                   | ResponseFailed | ResponseNeverReceived):
         return "connection_reset"

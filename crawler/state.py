@@ -15,14 +15,6 @@ def insert_ignore_stmt(db: Database, model: type, rows: list[dict], keys: list[s
     return dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
 
 
-def insert_ignore(db: Database, model: type, rows: list[dict], keys: list[str]) -> None:
-    if not rows:
-        return
-    with db.session() as s:
-        s.exec(insert_ignore_stmt(db, model, rows, keys))  # type: ignore[call-overload]
-        s.commit()
-
-
 class CrawlState:
     def __init__(self, db: Database, source: str) -> None:
         self.db = db

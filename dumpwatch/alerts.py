@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from dumpwatch.monitor.config import MonitorConfig, Webhook
-from dumpwatch.storage import Alert, Database, Finding, Sighting
+from dumpwatch.storage import Alert, Database, Finding
 from dumpwatch.storage.models import utcnow
 
 log = logging.getLogger("dumpwatch.alerts")
@@ -160,7 +160,3 @@ def _send(client: httpx.Client, alert: Alert, hook: Webhook, cfg: MonitorConfig)
             time.sleep(delay)
             delay *= 2
     return False
-
-
-def alerts_for_sighting(s: Session, document_id: int) -> list[Sighting]:
-    return list(s.exec(select(Sighting).where(Sighting.document_id == document_id)))

@@ -315,8 +315,7 @@ def sources(
     for name, src in sorted(profiles.items()):
         h = health.get(name)
         rows.append({"name": name, "kind": src.kind, "base_url": src.base_url,
-                     "proxy": "tor" if src.proxy_url() and "socks" in (src.proxy_url() or "")
-                     and src.proxy in ("tor", "none") else src.proxy,
+                     "proxy": "tor" if src.proxy == "tor" or src.onion else src.proxy,
                      "enabled": src.enabled, "every_minutes": src.schedule_minutes,
                      "healthy": h.healthy if h else True,
                      "last_run": h.last_run_at.isoformat() if h and h.last_run_at else None})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dumpwatch.evaluation import LAYOUTS, _person_row
+from dumpwatch.evaluation import LAYOUTS, person_row
 from dumpwatch.synth import people, write_corpus_csv
 
 CORPUS = "demo"
@@ -38,7 +38,7 @@ def _publisher(sites, corpus_size: int, stop: threading.Event, posts: int, gap: 
     for kind, layout, shape, perturb, n in plans[:posts]:
         if stop.wait(gap):
             return
-        rows = [_person_row(p, shape, rng, perturb) for p in rng.sample(corpus, n)]
+        rows = [person_row(p, shape, rng, perturb) for p in rng.sample(corpus, n)]
         text = LAYOUTS[layout](rows, rng)
         if kind == "paste":
             sites.paste.add(f"KR shop db {layout}", text, author="dbking")

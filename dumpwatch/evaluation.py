@@ -125,7 +125,7 @@ class Document:
     unique_masked: set[str] = field(default_factory=set)  # masked lines that fit one record
 
 
-def _person_row(p: Person, shape: tuple[str, ...], rng: random.Random, perturb: str) -> dict:
+def person_row(p: Person, shape: tuple[str, ...], rng: random.Random, perturb: str) -> dict:
     vals = {"name": p.name, "phone": phone_format(p.phone, rng),
             "email": email_format(p.email, rng),
             "address": address_format(p.address, rng), "order": p.order}
@@ -264,7 +264,7 @@ def build_evaluation(corpus_size: int, seed: int = 1, docs_per_layout: int = 6,
                     shape = rng.choice([("name", "phone"), ("name", "phone", "email")])
                 labelled = [(p, p.id) for p in picks] + [(d, None) for d in decoys]
                 rng.shuffle(labelled)
-                rows = [_person_row(p, shape, rng, perturb) for p, _ in labelled]
+                rows = [person_row(p, shape, rng, perturb) for p, _ in labelled]
                 text = render(rows, rng)
                 n += 1
                 category = layout if perturb == "clean" else perturb
@@ -275,7 +275,7 @@ def build_evaluation(corpus_size: int, seed: int = 1, docs_per_layout: int = 6,
                         (p.name[0], p.name[-1], len(p.name), p.phone[-4:])] == 1}
                 docs.append(doc)
     for _ in range(4):  # decoy-only dumps: a real-looking leak of somebody else's customers
-        rows = [_person_row(d, ("name", "phone", "email"), rng, "clean")
+        rows = [person_row(d, ("name", "phone", "email"), rng, "clean")
                 for d in rng.sample(decoy_pool, rows_per_doc)]
         n += 1
         docs.append(Document(f"{n:04d}-decoys.txt", "decoys", LAYOUTS["csv_header"](rows, rng)))

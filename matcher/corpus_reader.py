@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -247,11 +246,3 @@ def parse_lines(layout: Layout, texts: list[str]) -> list[dict[str, str] | str]:
             continue
         out.append({role: v for idx, role in items if (v := cells[idx].strip())})
     return out
-
-
-def quote_balanced(text: str) -> bool:
-    return text.count('"') % 2 == 0
-
-
-def text_stream(fh: IO[bytes], encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")

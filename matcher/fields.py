@@ -40,6 +40,10 @@ FEATURES = (
 )  # fmt: skip
 F = {name: i for i, name in enumerate(FEATURES)}
 N_FEATURES = len(FEATURES)
+# Features whose frequency the index counts, for u-probabilities (how common a name, a road
+# is). Ingest writes these counts and scan reads them: one list, so the two cannot drift.
+COUNTED_FEATURES = np.array([F[f] for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED", "EP1",
+                                            "EP2", "EP3", "AD", "AR", "O")])
 MAX_NAME_PARTS = 4
 
 
@@ -59,11 +63,6 @@ class ParsedRow:
         return self.phone is not None or self.email is not None or (
             self.name is not None and self.address is not None and self.address.road is not None
         )
-
-    @property
-    def roles(self) -> list[str]:
-        return [r for r in ("name", "phone", "email", "address", "order") if getattr(self, r)]
-
 
 def parse_row(values: Mapping[str, str]) -> ParsedRow:
     """Normalise the values of one row, keyed by role."""
@@ -150,10 +149,6 @@ def hash_rows(rows: list[ParsedRow], h: FeatureHasher) -> tuple[np.ndarray, np.n
     nlen = np.fromiter((len(r.name.parts) if r.name else 0 for r in rows), dtype=np.uint8,
                        count=len(rows))
     return feats, nlen
-
-
-def name_length(row: ParsedRow) -> int:
-    return len(row.name.parts) if row.name is not None else 0
 
 
 # ---------------------------------------------------------------- derived with numpy

@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import multiprocessing as mp
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,7 +31,15 @@ from matcher.corpus_reader import (
     open_binary,
     parse_lines,
 )
-from matcher.fields import SKETCH_DTYPE, F, blocking_keys, hash_rows, parse_row, sketch16
+from matcher.fields import (
+    COUNTED_FEATURES,
+    SKETCH_DTYPE,
+    F,
+    blocking_keys,
+    hash_rows,
+    parse_row,
+    sketch16,
+)
 from matcher.index import (
     MANIFEST,
     FileEntry,
@@ -44,9 +53,6 @@ from matcher.index import (
 from matcher.keys import FeatureHasher, SecretKey
 
 BATCH_LINES = 20_000
-# Feature values whose frequency sets a u-probability (how common a name, a road is).
-COUNTED = np.array([F[f] for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED", "EP1", "EP2",
-                                   "EP3", "AD", "AR", "O")])
 
 # Phones and emails: how many distinct values exist is estimated from how often the
 # corpus repeats them (a 1/16 sample of their digests), see SegmentWriter.seal.
@@ -153,7 +159,7 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
         sample = present[(present & SAMPLE_MASK) == 0]  # equal values are sampled together
         u, c = np.unique(sample, return_counts=True)
         identifiers[name] = (int(present.size), u, c.astype(np.uint64))
-    counted = feats[:, COUNTED].ravel()
+    counted = feats[:, COUNTED_FEATURES].ravel()
     counted = counted[counted != 0]
     uniq, cnt = np.unique(counted, return_counts=True)
     return _Batch(k, blocking_keys(feats), sketch, idhash, b"".join(ids),
@@ -230,8 +236,6 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
             report.already_ingested = True
             return report
         for stale in cdir.glob("seg-*.tmp"):  # left by a crash
-            import shutil
-
             shutil.rmtree(stale, ignore_errors=True)
         seg_name = f"seg-{len(manifest.segments) + 1:04d}-{int(time.time())}"
         writer = SegmentWriter(cdir / f"{seg_name}.tmp", hash_ids)
@@ -244,8 +248,6 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
             raise
         report.records = info.records
         if info.records == 0:
-            import shutil
-
             shutil.rmtree(writer.dir, ignore_errors=True)
             if report.rejected and not manifest.segments:
                 raise CorpusFormatError(

@@ -16,7 +16,7 @@ import numpy as np
 from matcher.extract import extract
 from matcher.fields import (
     BLOCKING_KEYS,
-    FEATURES,
+    COUNTED_FEATURES,
     N_FEATURES,
     F,
     blocking_keys,
@@ -37,9 +37,6 @@ from matcher.scoring import (
     verdict,
 )
 
-# Features whose frequency the index counts; the rest are near-unique by construction.
-_COUNTED = np.array([FEATURES.index(f) for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED",
-                                                  "EP1", "EP2", "EP3", "AD", "AR", "O")])
 MAX_RECORDS_PER_KEY = 2_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
@@ -129,9 +126,9 @@ class Scanner:
         n_eff = max(corpus.records, cfg.assume_records)
         log_n = math.log2(n_eff)
         logf = np.zeros((C, N_FEATURES))
-        counted = feats[:, _COUNTED]
+        counted = feats[:, COUNTED_FEATURES]
         counts = corpus.counts(counted.ravel()).reshape(counted.shape)
-        logf[:, _COUNTED] = np.log2(np.maximum(counts, 1) / corpus.records)
+        logf[:, COUNTED_FEATURES] = np.log2(np.maximum(counts, 1) / corpus.records)
         cs = sketch16(feats)
         # Expected chance matches: each candidate fits N * prod(u) records by chance.
         spaces = {"phone_space": corpus.value_space("P", PHONE_SPACE),

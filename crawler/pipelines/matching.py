@@ -22,7 +22,6 @@ from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
 from dumpwatch.monitor.config import MonitorConfig
 from dumpwatch.storage import Database, Document, Finding, RetainedText, Sighting, Verdict
-from dumpwatch.storage.db import open_database
 from dumpwatch.storage.models import utcnow
 from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
@@ -150,7 +149,3 @@ def purge_expired_text(db: Database) -> int:
             s.delete(r)
         s.commit()
         return len(rows)
-
-
-def open_for(home: Path) -> Database:
-    return open_database(home)

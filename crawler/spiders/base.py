@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -93,6 +92,3 @@ class SourceSpider(scrapy.Spider):
             "::text").getall()
         text = " ".join(p.strip() for p in parts if p.strip())
         return text or None
-
-    def follow_pages(self) -> Iterator[None]:
-        yield from ()

@@ -17,6 +17,7 @@ from scrapy.http import FormRequest, Response
 
 from crawler.errors import record
 from crawler.items import DocumentItem
+from crawler.profiles import Forum
 from crawler.spiders.base import SourceSpider
 
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y.%m.%d %H:%M",
@@ -35,6 +36,11 @@ def parse_date(text: str | None) -> datetime | None:
 
 
 class ForumSpider(SourceSpider):
+    @property
+    def forum(self) -> Forum:
+        assert self.source.forum is not None  # the profile validator guarantees it
+        return self.source.forum
+
     async def start(self) -> AsyncIterator[Any]:
         self._pending: list[scrapy.Request] = []
         self._logging_in = False
@@ -96,14 +102,12 @@ class ForumSpider(SourceSpider):
     # ------------------------------------------------------------ boards and threads
 
     def _board_requests(self) -> Iterator[scrapy.Request]:
-        forum = self.source.forum
-        assert forum is not None
+        forum = self.forum
         for board in forum.boards:
             yield self.request(board, self.parse_board, meta={"page": 1}, dont_filter=True)
 
     def parse_board(self, response: Response) -> Iterator[scrapy.Request]:
-        forum = self.source.forum
-        assert forum is not None
+        forum = self.forum
         if not self.logged_in(response):
             yield from self._expired(response)
             return
@@ -128,8 +132,7 @@ class ForumSpider(SourceSpider):
                                    meta={"page": page + 1})
 
     def parse_thread(self, response: Response) -> Iterator[Any]:
-        forum = self.source.forum
-        assert forum is not None
+        forum = self.forum
         if not self.logged_in(response):
             yield from self._expired(response)
             return
