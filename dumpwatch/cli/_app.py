@@ -1,0 +1,112 @@
+"""The root Typer app, the global options and helpers every command group shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dumpwatch.errors import ConfigError
+from dumpwatch.home import resolve_home
+
+app = typer.Typer(
+    name="dumpwatch",
+    help="Find where a known breach corpus is re-posted, resold or leaked again.\n\n"
+    "Corpora are stored only as keyed hashes; the key lives outside the home directory "
+    "(DUMPWATCH_KEY, DUMPWATCH_KEY_FILE, or ~/.config/dumpwatch/key created 0600).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="markdown",  # reflow docstring paragraphs in --help
+)
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class State:
+    home_option: Path | None = None
+    key_file: Path | None = None
+    config_option: Path | None = None
+    quiet: bool = False
+
+    @property
+    def config(self) -> Path:
+        from crawler.profiles import config_dir
+
+        return config_dir(self.config_option)
+
+    @property
+    def home(self) -> Path:
+        return resolve_home(self.home_option)
+
+    def key(self):
+        from matcher.keys import load_key
+
+        return load_key(self.key_file)
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    home: Annotated[Path | None, typer.Option(
+        "--home", help="Home directory [env: DUMPWATCH_HOME; default ~/.dumpwatch]",
+        show_default=False)] = None,
+    key_file: Annotated[Path | None, typer.Option(
+        "--key-file", help="Key file [env: DUMPWATCH_KEY_FILE]; DUMPWATCH_KEY overrides",
+        show_default=False)] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Config folder with sources/*.yaml [env: DUMPWATCH_CONFIG; "
+        "default ./config]", show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes")] = False,
+) -> None:
+    state.home_option, state.key_file, state.quiet = home, key_file, quiet
+    state.config_option = config
+
+
+def _progress_enabled() -> bool:
+    return not state.quiet and err.is_terminal
+
+
+def _byte_progress(label: str, extra: str | None = None):
+    """A progress bar over bytes with rate and ETA, on stderr, gone when done."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    columns = [TextColumn(f"[bold]{label}[/]"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn()]
+    if extra:
+        columns.append(TextColumn(extra))
+    return Progress(*columns, TimeRemainingColumn(), console=err, transient=True)
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    from matcher.fields import ROLES
+
+    out = {}
+    for item in items:
+        role, sep, column = item.partition("=")
+        if not sep or role not in ROLES or not column:
+            raise ConfigError(
+                f"--map {item!r}: use role=column with role one of {', '.join(ROLES)}")
+        out[role] = column
+    return out
+
+
+
+
+def sub_app(help_text: str) -> typer.Typer:
+    """A command group with the same help conventions as the root app."""
+    return typer.Typer(help=help_text, no_args_is_help=True,
+                       context_settings={"help_option_names": ["-h", "--help"]},
+                       rich_markup_mode="markdown")
