@@ -15,8 +15,13 @@ class DocumentItem:
     author: str | None = None
     posted_at: datetime | None = None
     item_id: str | None = None  # paste id, marked seen once the document is stored
+    # A downloaded file (attachment, archive, workbook) instead of page text: the pipeline
+    # turns it into text documents; ``filename`` tells its type when the URL does not.
+    data: bytes | None = None
+    filename: str | None = None
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
 
     def __repr__(self) -> str:
         # Scrapy logs items on pipeline errors: never let the page text reach a log.
-        return f"DocumentItem(source={self.source!r}, url={self.url!r}, {len(self.text)} chars)"
+        size = f"{len(self.text)} chars" if self.data is None else f"{len(self.data)} bytes"
+        return f"DocumentItem(source={self.source!r}, url={self.url!r}, {size})"

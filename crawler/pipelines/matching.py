@@ -85,6 +85,10 @@ class MatchPipeline:
     def process_item(self, item: DocumentItem, spider: object = None) -> DocumentItem:
         stats = self.stats
         stats.inc_value("dumpwatch/documents")
+        if item.data is not None and not item.text:
+            from matcher.decode import decode_bytes  # archives and workbooks: not yet expanded
+
+            item.text = decode_bytes(item.data)
         digest = content_hash(item.text)
         with self.db.session() as s:
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
