@@ -36,8 +36,9 @@ def write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
 
 
 def test_engine_preset_fills_the_profile_and_own_keys_win(tmp_path: Path) -> None:
-    src = load_source(write(tmp_path, SHORT + "timezone: Europe/Berlin\n"
-                            "forum:\n  boards: all\n  board_pages: 7\n"))
+    src = load_source(write(tmp_path, SHORT.replace("  boards: all\n", "  boards: all\n"
+                                                    "  board_pages: 7\n")
+                            + "timezone: Europe/Berlin\n"))
     assert src.kind == "forum" and src.engine == "gnuboard5"
     assert src.forum is not None
     assert src.forum.post_body == "#bo_v_con"  # from the preset
@@ -65,8 +66,9 @@ def test_errors_point_at_the_profile_line_or_the_preset_line(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match=rf"{path}:2: engine: unknown engine 'nosuchbb' "
                                           r"\(known: .*gnuboard5"):
         load_source(path)
-    path = write(tmp_path, SHORT + "forum:\n  boards: all\n  post_body: 'div[['\n")
-    with pytest.raises(ConfigError, match=rf"{path}:\d+: forum.post_body: .*not a valid CSS"):
+    path = write(tmp_path, SHORT.replace("  boards: all\n",
+                                         "  boards: all\n  post_body: 'div[['\n"))
+    with pytest.raises(ConfigError, match=rf"{path}:6: forum.post_body: .*not a valid CSS"):
         load_source(path)
     path = write(tmp_path, SHORT.replace("  boards: all\n", "  boards: some\n"))
     with pytest.raises(ConfigError, match=rf"{path}:5: forum.boards"):
