@@ -16,6 +16,7 @@ import pytest
 
 from dumpwatch.testsites.gnuboard import GnuboardSite
 from dumpwatch.testsites.server import SiteServer
+from tests.conftest import run_cli
 from tests.test_crawler import crawl, findings_by_url, leak
 
 PROFILE = """\
@@ -161,6 +162,14 @@ def test_gnuboard_site_onboarded_by_one_short_profile(g5, home: Path, tmp_path: 
             for r in fetched} == {"2market", f"{site.boards['old'].posts[-1].wr_id}old"}
     assert findings_by_url(home) == leaks.expected
 
+    # scraped leak data never reaches the disk: not in the database, its WAL, or a lock
+    blobs = [f.read_bytes() for f in home.rglob("*") if f.is_file() and "corpora" not in
+             f.parts]
+    for ids in leaks.expected.values():
+        for person in people_by_id(ids):
+            for value in (person.name, person.phone, person.email):
+                assert not any(value.encode() in b for b in blobs), value
+
 
 def test_members_only_board_is_needs_login_for_guests(g5, home: Path, tmp_path: Path) -> None:
     site, base = g5
@@ -173,3 +182,56 @@ def test_members_only_board_is_needs_login_for_guests(g5, home: Path, tmp_path: 
     public = {u: ids for u, ids in leaks.expected.items() if "bo_table=vip" not in u}
     assert found == public
     assert site.logins == 0
+
+
+def test_sources_new_then_test_names_a_broken_selector(g5, tmp_path: Path) -> None:
+    site, base = g5
+    leaks = build(site, base, chatter=3)
+    home, config = tmp_path / "home", tmp_path / "config"
+    new = run_cli("--home", str(home), "--config", str(config), "sources", "new",
+                  "--engine", "gnuboard5", "--url", base, "--name", "g5-new")
+    assert new.returncode == 0, new.stderr
+    path = config / "sources" / "g5-new.yaml"
+    assert path.read_text().startswith("# Written by") and "engine: gnuboard5" in path.read_text()
+    again = run_cli("--home", str(home), "--config", str(config), "sources", "new",
+                    "--engine", "gnuboard5", "--url", base, "--name", "g5-new")
+    assert again.returncode == 2 and "exists" in again.stderr
+    unknown = run_cli("--home", str(home), "--config", str(config), "sources", "new",
+                      "--engine", "nosuchbb", "--url", base)
+    assert unknown.returncode == 2 and "gnuboard5" in unknown.stderr
+
+    good = run_cli("--home", str(home), "--config", str(config), "sources", "test", "g5-new")
+    assert good.returncode == 0, good.stdout + good.stderr
+    status = {line.split()[2]: line.split()[0] for line in good.stdout.splitlines()
+              if line.startswith("  ") and len(line.split()) > 3}
+    for field in ("forum.board_links", "forum.thread_links", "forum.post_body",
+                  "forum.comment_body", "forum.post_date", "forum.thread_replies"):
+        assert status.get(field) == "ok", (field, good.stdout)
+    assert "MISSING" not in good.stdout
+
+    # a site redesign renamed the post body: the test names the selector that broke
+    path.write_text(path.read_text().replace(
+        "  boards: all", "  boards: all\n  post_body: 'div#bo_v_contents'"))
+    broken = run_cli("--home", str(home), "--config", str(config), "sources", "test", "g5-new")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    missing = [line for line in broken.stdout.splitlines() if "MISSING" in line]
+    assert len(missing) == 1 and "forum.post_body" in missing[0], broken.stdout
+    assert "forum.post_body (div#bo_v_contents) found nothing" in broken.stderr
+
+    # what it prints is redacted: no leaked value reaches the screen
+    printed = good.stdout + good.stderr + broken.stdout + broken.stderr
+    for ids in leaks.expected.values():
+        for person in people_by_id(ids):
+            for value in (person.name, person.phone, person.email,
+                          person.phone.replace("-", "")):
+                assert value not in printed, value
+
+    listed = run_cli("--home", str(home), "--config", str(config), "sources", "--json")
+    assert listed.returncode == 0 and '"engine": "gnuboard5"' in listed.stdout
+
+
+def people_by_id(ids: set[str]):
+    from dumpwatch.synth import people
+
+    numbers = sorted(int(i.lstrip("C")) for i in ids)
+    return [p for p in people(numbers[0], numbers[-1] - numbers[0] + 1) if p.id in ids]
