@@ -9,7 +9,11 @@ stored. Three layers, so a value the extractor saw in another form cannot slip t
 2. whatever still looks like a phone number or an e-mail address is masked;
 3. every line that still contains one of the raw values (or its digits) is withheld.
 
-API: ``render_redacted(text) -> Rendered(text, replaced, withheld_lines)``.
+API::
+
+    redacted_values(text) -> {raw value: redacted form}   # every extracted record value
+    render_redacted(text, values=None) -> Rendered(text, replaced, withheld_lines)
+    redact_known(text, values) -> str   # e.g. a post's title, with the page's values
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class Rendered:
     withheld_lines: int
 
 
-def _redacted_values(text: str) -> dict[str, str]:
+def redacted_values(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for cand in extract(text):
         row = parse_row(cand.values)
@@ -62,21 +66,33 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-def render_redacted(text: str) -> Rendered:
+def _replace(text: str, values: dict[str, str]) -> tuple[str, int]:
+    if not values:
+        return text, 0
+    replaced = 0
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal replaced
+        replaced += 1
+        return values[m.group(0)]
+
+    return pattern.sub(sub, text), replaced
+
+
+def redact_known(text: str, values: dict[str, str]) -> str:
+    """Replace the given record values (and anything phone- or e-mail-like) in ``text``."""
+    text, _ = _replace(text, values)
+    text = _PHONE.sub(lambda m: f"010-****-{m.group(1)}", text)
+    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+
+
+def render_redacted(text: str, values: dict[str, str] | None = None) -> Rendered:
     if _FULLWIDTH.search(text):
         text = unicodedata.normalize("NFKC", text)
-    values = _redacted_values(text)
-    replaced = 0
-    if values:
-        pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len,
-                                                                    reverse=True)))
-
-        def sub(m: re.Match[str]) -> str:
-            nonlocal replaced
-            replaced += 1
-            return values[m.group(0)]
-
-        text = pattern.sub(sub, text)
+    if values is None:
+        values = redacted_values(text)
+    text, replaced = _replace(text, values)
     text = _PHONE.sub(lambda m: f"010-****-{m.group(1)}", text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     # Last line of defence: a line still holding a raw value (or a phone's digits) goes.

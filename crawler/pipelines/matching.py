@@ -24,7 +24,7 @@ from dumpwatch.alerts import create_alert, seller_contact
 from dumpwatch.lineage import assign_dump
 from dumpwatch.listing import breach_aliases, extract_listing
 from dumpwatch.monitor.config import MonitorConfig
-from dumpwatch.rendering import render_redacted
+from dumpwatch.rendering import redact_known, redacted_values, render_redacted
 from dumpwatch.storage import (
     Capture,
     Database,
@@ -109,15 +109,19 @@ class MatchPipeline:
         with self.db.session() as s:
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
             new_doc = doc is None
-            listing = None
+            listing, values = None, None
             if new_doc:
-                doc, listing = self._match_and_store(s, item, digest)
+                doc, listing, values = self._match_and_store(s, item, digest)
                 stats.inc_value("dumpwatch/new_documents")
             elif doc.verdict != "none":
                 listing = self._listing(item, self._evidence_emails(s, doc.id, item.text))
+                values = redacted_values(item.text) if item.title else None
+            title = item.title
+            if title and values:  # a sale post's title often quotes its sample
+                title = redact_known(title, values)
             s.exec(insert_ignore_stmt(self.db, Sighting, [{  # type: ignore[call-overload]
                 "document_id": doc.id, "source": item.source, "url": item.url,
-                "title": mask_title(item.title), "author": item.author,
+                "title": mask_title(title), "author": item.author,
                 "posted_at": item.posted_at, "fetched_at": item.fetched_at}],
                 ["source", "url"]))
             sighting_id = s.exec(select(Sighting.id).where(
@@ -160,11 +164,12 @@ class MatchPipeline:
         return _row_emails(text, lines)
 
     def _match_and_store(self, s, item: DocumentItem, digest: str):
-        """Match a new content; returns the document and, when it matched, its listing."""
+        """Match a new content; returns the document and, when it matched, its listing and
+        the redacted forms of its record values."""
         doc = Document(content_sha256=digest, length=len(item.text))
         s.add(doc)
         s.flush()
-        listing = None
+        listing, values = None, None
         if self.scanner is not None:
             result = self.scanner.scan_text(item.text, item.url)
             doc.candidates = result.candidates
@@ -175,7 +180,8 @@ class MatchPipeline:
             matched_lines = {m.line for _, _, rep in decided.values() for m in rep}
             if matched_lines:
                 listing = self._listing(item, _row_emails(item.text, matched_lines))
-                shown = render_redacted(item.text)
+                values = redacted_values(item.text)
+                shown = render_redacted(item.text, values)
                 s.add(Rendering(document_id=doc.id, text=shown.text, replaced=shown.replaced,
                                 withheld_lines=shown.withheld_lines))
             for name, res in result.results.items():
@@ -210,7 +216,7 @@ class MatchPipeline:
                 document_id=doc.id,
                 ciphertext=retention_cipher(self.key).encrypt(item.text.encode("utf-8")),
                 expires_at=utcnow() + timedelta(days=self.source.retention_days)))
-        return doc, listing
+        return doc, listing, values
 
 
 def _row_emails(text: str, lines: set[int]) -> set[str]:

@@ -12,7 +12,8 @@ from dumpwatch.cli._app import app, state, sub_app
 from dumpwatch.cli._time import parse_when
 
 dumps_app = sub_app("Dumps: the same records posted in several places, first seen to latest.")
-app.add_typer(dumps_app, name="dumps", invoke_without_command=True)
+dumps_app.info.no_args_is_help = False  # plain `dumpwatch dumps` lists them
+app.add_typer(dumps_app, name="dumps")
 
 
 @dumps_app.callback(invoke_without_command=True)
