@@ -11,7 +11,7 @@ stored. Three layers, so a value the extractor saw in another form cannot slip t
 
 API::
 
-    redacted_values(text) -> {raw value: redacted form}   # every extracted record value
+    redacted_values(text, candidates=None) -> {raw value: redacted form}
     render_redacted(text, values=None) -> Rendered(text, replaced, withheld_lines)
     redact_known(text, values) -> str   # e.g. a post's title, with the page's values
 """
@@ -33,6 +33,9 @@ _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]{1,2})[\w.+-]*@([A-Za-z0-9-]+(?:\.[A-Z
 MIN_VALUE_LEN = 3  # shorter raw values (a two-syllable name part) are masked by context only
 
 
+MAX_RENDERING = 2_000_000  # characters kept: ample for a takedown, bounded for the database
+
+
 @dataclass
 class Rendered:
     text: str
@@ -40,9 +43,11 @@ class Rendered:
     withheld_lines: int
 
 
-def redacted_values(text: str) -> dict[str, str]:
+def redacted_values(text: str, candidates: list | None = None) -> dict[str, str]:
+    """Raw value -> redacted form for every value of every record extracted from ``text``
+    (pass ``candidates`` when ``matcher.extract.extract(text)`` was already run)."""
     out: dict[str, str] = {}
-    for cand in extract(text):
+    for cand in extract(text) if candidates is None else candidates:
         row = parse_row(cand.values)
         for role, raw in cand.values.items():
             raw = raw.strip()
@@ -105,4 +110,7 @@ def render_redacted(text: str, values: dict[str, str] | None = None) -> Rendered
         if any(n in line for n in needles) or any(d in flat for d in digit_needles):
             lines[i] = "[line withheld: holds a record value]"
             withheld += 1
-    return Rendered("\n".join(lines), replaced, withheld)
+    out = "\n".join(lines)
+    if len(out) > MAX_RENDERING:
+        out = out[:MAX_RENDERING].rsplit("\n", 1)[0] + "\n[rendering truncated]"
+    return Rendered(out, replaced, withheld)

@@ -37,6 +37,7 @@ from dumpwatch.storage import (
     Verdict,
 )
 from dumpwatch.storage.models import utcnow
+from matcher.extract import extract
 from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
 
@@ -161,7 +162,7 @@ class MatchPipeline:
         lines = {int(m.group(1)) for ev in s.exec(
             select(Finding.evidence).where(Finding.document_id == document_id))
             if (m := _EVIDENCE_LINE.match(ev))}
-        return _row_emails(text, lines)
+        return _row_emails(extract(text), lines)
 
     def _match_and_store(self, s, item: DocumentItem, digest: str):
         """Match a new content; returns the document and, when it matched, its listing and
@@ -179,8 +180,9 @@ class MatchPipeline:
                 decided[name] = decide(res, self.scanner.config)
             matched_lines = {m.line for _, _, rep in decided.values() for m in rep}
             if matched_lines:
-                listing = self._listing(item, _row_emails(item.text, matched_lines))
-                values = redacted_values(item.text)
+                cands = extract(item.text)  # once, for contacts and the rendering
+                listing = self._listing(item, _row_emails(cands, matched_lines))
+                values = redacted_values(item.text, cands)
                 shown = render_redacted(item.text, values)
                 s.add(Rendering(document_id=doc.id, text=shown.text, replaced=shown.replaced,
                                 withheld_lines=shown.withheld_lines))
@@ -219,11 +221,9 @@ class MatchPipeline:
         return doc, listing, values
 
 
-def _row_emails(text: str, lines: set[int]) -> set[str]:
+def _row_emails(candidates: list, lines: set[int]) -> set[str]:
     """E-mail values of the records extracted on these lines: never a seller's contact."""
-    from matcher.extract import extract
-
-    return {c.values["email"].strip().lower() for c in extract(text)
+    return {c.values["email"].strip().lower() for c in candidates
             if c.line in lines and c.values.get("email")}
 
 
