@@ -222,3 +222,28 @@ def test_misp_event_objects_are_strictly_valid(crawled: dict, tmp_path: Path) ->
     empty.add_attribute("title", value="only a title")  # neither origin nor paste
     with pytest.raises(InvalidMISPObject):
         empty.to_json(strict=True)
+
+
+def test_bundle_renders_retained_text_in_memory(tmp_path: Path, key) -> None:
+    """A document kept only as encrypted retained text (no stored rendering) is rendered,
+    redacted, at bundle time; without the key the bundle says the page is unavailable."""
+    from crawler.pipelines.matching import retention_cipher
+    from dumpwatch.evidence import write_bundle
+    from dumpwatch.storage import Database, Document, RetainedText, Sighting
+    from dumpwatch.storage.models import utcnow
+
+    db = Database(f"sqlite:///{tmp_path / 'r.db'}")
+    page = "판매합니다\n박서준,010-3141-5926,seojun.park77@daum.net\n"
+    with db.session() as s:
+        doc = Document(content_sha256="ab" * 32, verdict="redistribution")
+        s.add(doc)
+        s.flush()
+        s.add(Sighting(id=7, document_id=doc.id, source="p", url="http://p/1"))
+        s.add(RetainedText(document_id=doc.id, expires_at=utcnow(),
+                           ciphertext=retention_cipher(key).encrypt(page.encode())))
+        s.commit()
+    shown = (write_bundle(db, 7, tmp_path / "a", key=key) / "page.redacted.txt").read_text()
+    assert shown == "판매합니다\n박*준,010-****-5926,se***@daum.net\n"
+    without = write_bundle(db, 7, tmp_path / "b")
+    assert not (without / "page.redacted.txt").exists()
+    assert "not available" in (without / "evidence.json").read_text()
