@@ -146,6 +146,8 @@ def test_evidence_bundle(crawled: dict, tmp_path: Path) -> None:
     assert verify_bundle(folder) == []
     (folder / "evidence.json").write_text(json.dumps({**ev, "url": "http://elsewhere/"}))
     assert verify_bundle(folder) == ["evidence.json"]  # the manifest notices tampering
+    missing = run_cli("--home", str(crawled["home"]), "evidence", "999", "--out", str(tmp_path))
+    assert missing.returncode == 2 and "no sighting 999" in missing.stderr
     # `findings --evidence DIR` writes a bundle per listed sighting
     cli(crawled, "findings", "--source", "local-paste", "--evidence", str(tmp_path / "all"))
     assert len(list((tmp_path / "all").glob("sighting-*/manifest.json"))) == 4

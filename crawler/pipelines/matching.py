@@ -114,7 +114,7 @@ class MatchPipeline:
             if new_doc:
                 doc, listing, values = self._match_and_store(s, item, digest)
                 stats.inc_value("dumpwatch/new_documents")
-            elif doc.verdict != "none":
+            elif s.exec(select(Finding.id).where(Finding.document_id == doc.id)).first():
                 listing = self._listing(item, self._evidence_emails(s, doc.id, item.text))
                 values = redacted_values(item.text) if item.title else None
             title = item.title
