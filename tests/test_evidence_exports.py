@@ -149,6 +149,8 @@ def test_evidence_bundle(crawled: dict, tmp_path: Path) -> None:
     assert verify_bundle(folder) == []
     (folder / "evidence.json").write_text(json.dumps({**ev, "url": "http://elsewhere/"}))
     assert verify_bundle(folder) == ["evidence.json"]  # the manifest notices tampering
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert set(manifest["files"]) >= {"evidence.json", "page.redacted.txt", "page.redacted.html"}
     missing = run_cli("--home", str(crawled["home"]), "evidence", "999", "--out", str(tmp_path))
     assert missing.returncode == 2 and "no sighting 999" in missing.stderr
     # `findings --evidence DIR` writes a bundle per listed sighting
@@ -275,3 +277,18 @@ def test_same_post_seen_again_elsewhere_gets_its_own_listing(home: Path, tmp_pat
         assert r["title"].startswith("DB 판매 샘플 ")
     urls = {r["url"] for r in by_sighting.values()}
     assert any(".onion/" in u for u in urls)
+
+
+def test_bundle_image_of_the_redacted_page(crawled: dict, tmp_path: Path) -> None:
+    """Where a headless Chromium is available the bundle holds an image of the redacted
+    rendering (Debian: chromium-headless-shell fonts-nanum, see .ci/run)."""
+    from dumpwatch.evidence import find_browser
+
+    if find_browser() is None:
+        pytest.skip("no headless Chromium on this machine")
+    folder = Path(cli(crawled, "evidence", "1", "--out", str(tmp_path)).strip())
+    png = (folder / "page.redacted.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["files"]["page.redacted.png"] == hashlib.sha256(png).hexdigest()
+    assert "captured with" in json.loads((folder / "evidence.json").read_text())["page_image"]
