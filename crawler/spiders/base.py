@@ -75,6 +75,14 @@ class SourceSpider(scrapy.Spider):
             "latin-1"), self.source.charset, html=True)
         return response.replace(cls=HtmlResponse, body=text.encode("utf-8"), encoding="utf-8")
 
+    def capture(self, response: Response) -> dict[str, Any]:
+        """DocumentItem fields recording how a page was fetched (for evidence bundles)."""
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        return {"http_status": response.status, "headers": headers,
+                "raw_sha256": hashlib.sha256(response.body).hexdigest(),
+                "raw_length": len(response.body)}
+
     def repeated_listing(self, response: Response, items: list[str]) -> bool:
         """A listing page whose items were all on an earlier page this run: a pagination
         trap (endless "next" links over the same content), so stop following it."""

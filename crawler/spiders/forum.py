@@ -239,6 +239,7 @@ class ForumSpider(SourceSpider):
         url, number = meta["thread_url"], meta["page"]
         last_post, last_comment, _ = self.state.last_post(url)
         title = selection.first(page, forum.thread_title)
+        fetched = self.capture(response)
         for post in posts:
             pid = last_number(selection.first(post, forum.post_id) if forum.post_id
                               else meta["thread_id"])
@@ -246,14 +247,14 @@ class ForumSpider(SourceSpider):
                 yield from self._item(url, f"post-{pid}", number, title,
                                       selection.first(post, forum.post_body),
                                       selection.first(post, forum.post_author),
-                                      selection.first(post, forum.post_date))
+                                      selection.first(post, forum.post_date), fetched)
         for comment in comments:
             cid = last_number(selection.first(comment, forum.comment_id))
             if cid is not None and cid > last_comment:
                 yield from self._item(url, f"comment-{cid}", number, title,
                                       selection.first(comment, forum.comment_body),
                                       selection.first(comment, forum.comment_author),
-                                      selection.first(comment, forum.comment_date))
+                                      selection.first(comment, forum.comment_date), fetched)
         nxt = selection.links(page, forum.thread_next) if forum.thread_next else []
         if nxt:
             yield self.request(page.urljoin(nxt[0]), self.parse_thread,
@@ -263,14 +264,14 @@ class ForumSpider(SourceSpider):
             yield ThreadSeen(url, meta.get("replies"))
 
     def _item(self, thread_url: str, post_id: str, page: int, title: str | None,
-              body: str | None, author: str | None, date: str | None
-              ) -> Iterator[DocumentItem]:
+              body: str | None, author: str | None, date: str | None,
+              fetched: dict[str, Any]) -> Iterator[DocumentItem]:
         if not body:
             return  # an image-only post: nothing to match
         yield DocumentItem(
             source=self.source.name, url=f"{thread_url}#{post_id}", text=body, title=title,
             author=author, posted_at=self.parse_date(date), thread_url=thread_url,
-            post_id=post_id, page=page)
+            post_id=post_id, page=page, **fetched)
 
     def parse_date(self, text: str | None) -> datetime | None:
         return parse_date(text, self.source.date_format, self.source.timezone)

@@ -5,6 +5,9 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 """
 
 from dumpwatch.storage.db import Database, open_database
+from dumpwatch.storage.dumps import Dump, DumpPost
+from dumpwatch.storage.evidence import Capture, Rendering
+from dumpwatch.storage.listings import Listing
 from dumpwatch.storage.models import (
     Alert,
     CrawlRun,
@@ -20,10 +23,15 @@ from dumpwatch.storage.models import (
 
 __all__ = [
     "Alert",
+    "Capture",
     "CrawlRun",
     "Database",
     "Document",
+    "Dump",
+    "DumpPost",
     "Finding",
+    "Listing",
+    "Rendering",
     "RetainedText",
     "SeenItem",
     "Sighting",
