@@ -1,0 +1,244 @@
+"""Leak files as they arrive: workbooks, archives, nested and CP949 members, bombs, OCR.
+
+Expansion is checked on its own (names, rendered cells, limits), then through the real
+``dumpwatch scan`` command: each member is a document of the output, a bomb is one
+line and the good files beside it are still found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from dumpwatch.errors import ArchiveError, ArchiveLimitError
+from dumpwatch.synth import Person, people
+from dumpwatch.testsites import files
+from matcher.containers import Limits, expand_bytes, expand_path, render_cell
+from tests.conftest import run_cli
+
+
+def expand(data: bytes, name: str, **kw) -> dict[str, str]:
+    """name -> text, or "skipped: reason"."""
+    out = {}
+    for m in expand_bytes(data, name, **kw):
+        out[m.name] = f"skipped: {m.skipped}" if m.skipped else m.read().decode("utf-8",
+                                                                                 "replace")
+    return out
+
+
+def rows(ps: list[Person]) -> list[list[object]]:
+    return [files.HEADER] + [[p.name, p.phone, p.email, p.address, dt.date(2024, 3, 1 + i % 28)]
+                             for i, p in enumerate(ps)]
+
+
+def csv_text(ps: list[Person]) -> str:
+    return "이름,연락처,이메일\n" + "".join(f"{p.name},{p.phone},{p.email}\n" for p in ps)
+
+
+# ------------------------------------------------------------------ expansion
+
+
+def test_workbook_every_sheet_rendered_as_a_table() -> None:
+    book = files.xlsx({
+        "회원": [["이름", "연락처", "포인트", "가입일"],
+                 ["김민준", "010-1234-5678", 1500.0, dt.datetime(2024, 3, 1)],
+                 [None, None, None, None],
+                 ["이서연", "010-2222-3333", 2.5, dt.datetime(2024, 3, 2, 14, 22)]],
+        "빈 시트": [],
+        "주문": [["주문번호", "상품"], [20240301, "생수 2L"]],
+    })
+    docs = expand(book, "dump.xlsx")
+    assert list(docs) == ["dump.xlsx/회원", "dump.xlsx/주문"]
+    assert docs["dump.xlsx/회원"] == (
+        "이름\t연락처\t포인트\t가입일\n"
+        "김민준\t010-1234-5678\t1500\t2024-03-01\n"
+        "이서연\t010-2222-3333\t2.5\t2024-03-02 14:22:00\n")
+    assert docs["dump.xlsx/주문"] == "주문번호\t상품\n20240301\t생수 2L\n"
+
+
+def test_render_cell_keeps_tables_intact() -> None:
+    assert render_cell(1012345678.0) == "1012345678"
+    assert render_cell("서울 강남구\n테헤란로\t152") == "서울 강남구 테헤란로 152"
+    assert render_cell(dt.date(2025, 1, 2)) == "2025-01-02"
+    assert render_cell(None) == ""
+
+
+def test_zip_members_nested_archives_and_charsets() -> None:
+    ps = people(10, 3)
+    book = files.xlsx({"Sheet1": rows(ps)})
+    inner = files.tar_gz_of({"export/고객_cp949.csv": csv_text(ps).encode("cp949"),
+                             "export/README": "비번은 판매자에게 문의".encode("cp949")})
+    outer = files.zip_of({
+        "leak/book.xlsx": book,
+        "leak/part2.tar.gz": inner,
+        "leak/excel.csv": b"\xef\xbb\xbf" + csv_text(ps).encode("utf-8"),
+        "leak/notes.bin": bytes(range(256)) * 40,
+        "leak/shot.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+        "leak/more.7z": b"7z\xbc\xaf\x27\x1c" + bytes(32),
+    })
+    docs = expand(outer, "coupang.zip")
+    assert list(docs) == [
+        "coupang.zip/leak/book.xlsx/Sheet1",
+        "coupang.zip/leak/part2.tar.gz/export/고객_cp949.csv",
+        "coupang.zip/leak/part2.tar.gz/export/README",
+        "coupang.zip/leak/excel.csv",
+        "coupang.zip/leak/notes.bin",
+        "coupang.zip/leak/shot.png",
+        "coupang.zip/leak/more.7z",
+    ]
+    assert ps[0].phone in docs["coupang.zip/leak/book.xlsx/Sheet1"]
+    # members are bytes in their own charset: the scanner decodes them like any file
+    raw = next(m for m in expand_bytes(outer, "coupang.zip") if m.name.endswith("cp949.csv"))
+    from matcher.decode import decode_bytes
+
+    assert ps[1].name in decode_bytes(raw.read())
+    assert docs["coupang.zip/leak/notes.bin"] == "skipped: binary content"
+    assert docs["coupang.zip/leak/shot.png"] == "skipped: image (OCR is off: use --ocr)"
+    assert docs["coupang.zip/leak/more.7z"] == "skipped: 7z archive not supported"
+
+
+def test_gz_and_nesting_depth() -> None:
+    assert expand(gzip.compress(b"a,b\n"), "x.csv.gz") == {"x.csv.gz/x.csv": "a,b\n"}
+    deep = files.zip_of({"d.txt": b"deep"})
+    for i in range(4):
+        deep = files.zip_of({f"level{i}.zip": deep})
+    docs = expand(deep, "n.zip")
+    assert docs == {"n.zip/level3.zip/level2.zip/level1.zip":
+                    "skipped: nested deeper than 3 archives"}
+    assert "n.zip/level3.zip/level2.zip/level1.zip/level0.zip/d.txt" in expand(
+        deep, "n.zip", limits=Limits(max_depth=5))
+
+
+def test_ten_gigabyte_zip_is_refused_after_reading_little() -> None:
+    bomb = files.zip_bomb(10 << 30)
+    assert len(bomb) < 20 << 20
+    t = time.perf_counter()
+    with pytest.raises(ArchiveLimitError) as exc:
+        for m in expand_bytes(bomb, "bomb.zip"):
+            while m.stream and m.stream.read(1 << 20):
+                pass
+    assert time.perf_counter() - t < 5
+    msg = str(exc.value)
+    assert msg.startswith("bomb.zip: refused: decompression bomb")
+    # the line says how much was read: a few MiB, not gigabytes
+    produced = float(msg.split("expanded to ")[1].split(" MiB")[0])
+    assert produced < 64, msg
+
+
+def test_total_size_and_member_count_limits() -> None:
+    big = files.zip_of({"a.csv": b"0123456789\n" * 300_000})  # 3.3 MB of text
+    with pytest.raises(ArchiveLimitError, match=r"expands past 1\.0 MiB"):
+        for m in expand_bytes(big, "big.zip", limits=Limits(max_total_bytes=1 << 20)):
+            m.read()
+    many = files.zip_of({f"f{i}.txt": b"x" for i in range(30)})
+    with pytest.raises(ArchiveLimitError, match="30 members"):
+        list(expand_bytes(many, "many.zip", limits=Limits(max_members=20)))
+    # a nested copy counts against the same budget as its parent
+    nested = files.zip_of({f"n{i}.zip": many for i in range(3)})
+    with pytest.raises(ArchiveLimitError, match="more than 50 members"):
+        list(expand_bytes(nested, "nested.zip", limits=Limits(max_members=50)))
+
+
+def test_corrupt_member_is_skipped_and_the_rest_read() -> None:
+    text = "".join(f"{i},{i * 7919 % 10007}\n" for i in range(3000)).encode()
+    good = files.zip_of({"a.csv": text, "b.csv": b"p,q\n"})
+    broken = bytearray(good)
+    i = broken.index(b"a.csv") + 5 + 2000  # inside a.csv's deflate data
+    broken[i:i + 8] = b"\xff" * 8
+    out = {}
+    for m in expand_bytes(bytes(broken), "x.zip"):
+        try:
+            out[m.name] = m.skipped or m.read()
+        except ArchiveLimitError:
+            raise
+        except ArchiveError as exc:
+            out[m.name] = str(exc)
+    assert out["x.zip/b.csv"] == b"p,q\n"
+    assert "corrupt" in str(out["x.zip/a.csv"])
+
+
+def test_plain_file_is_its_own_document(tmp_path: Path) -> None:
+    f = tmp_path / "post.txt"
+    f.write_bytes("판매합니다 010-1234-5678".encode("cp949"))
+    got = [(m.name, m.read()) for m in expand_path(f)]  # read each before the next
+    assert got == [(str(f), f.read_bytes())]
+
+
+# ------------------------------------------------------------------ dumpwatch scan
+
+
+def test_scan_folder_with_bomb_workbooks_and_archives(built_home: Path, tmp_path: Path) -> None:
+    a, b, c = people(500, 6), people(600, 5), people(700, 4)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bomb.zip").write_bytes(files.zip_bomb(10 << 30))
+    (docs / "dump.zip").write_bytes(files.zip_of({
+        "고객.xlsx": files.xlsx({"1월": rows(a), "2월": rows(b)})}))
+    (docs / "more.tar.gz").write_bytes(files.tar_gz_of({
+        "db/users.csv": csv_text(c).encode("cp949"), "db/README.txt": b"enjoy"}))
+    (docs / "excel.csv").write_bytes(b"\xef\xbb\xbf" + csv_text(people(800, 3)).encode())
+
+    proc = run_cli("--home", str(built_home), "scan", "--format", "jsonl", "--summary", "-",
+                   str(docs))
+    assert proc.returncode == 0, proc.stderr
+    found: dict[str, set[str]] = {}
+    for line in proc.stdout.splitlines():
+        row = json.loads(line)
+        found.setdefault(row["document"], set()).add(row["record_id"])
+    assert found == {
+        f"{docs}/dump.zip/고객.xlsx/1월": {p.id for p in a},
+        f"{docs}/dump.zip/고객.xlsx/2월": {p.id for p in b},
+        f"{docs}/more.tar.gz/db/users.csv": {p.id for p in c},
+        f"{docs}/excel.csv": {p.id for p in people(800, 3)},
+    }
+    summaries = [json.loads(s) for s in proc.stderr.splitlines() if s.startswith("{")]
+    refused = [s for s in summaries if s["document"] == f"{docs}/bomb.zip"]
+    assert len(refused) == 1 and refused[0]["skipped"].startswith(
+        "refused: decompression bomb"), summaries
+    assert any(s["document"] == f"{docs}/more.tar.gz/db/README.txt" for s in summaries)
+
+    table = run_cli("--home", str(built_home), "scan", str(docs))
+    assert table.returncode == 0, table.stderr
+    assert "bomb.zip: skipped (refused: decompression bomb" in " ".join(table.stdout.split())
+
+
+# ------------------------------------------------------------------ OCR
+
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                     reason="Debian tesseract-ocr not installed (.ci/run)")
+
+
+@needs_tesseract
+def test_ocr_screenshot_of_a_spreadsheet(built_home: Path, tmp_path: Path) -> None:
+    ps = people(900, 8)
+    shot = files.table_image([["이름", "연락처", "이메일"]] + [[p.name, p.phone, p.email]
+                                                         for p in ps])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "sample.png").write_bytes(shot)
+    (docs / "pack.zip").write_bytes(files.zip_of({"shots/sample.png": shot}))
+
+    off = run_cli("--home", str(built_home), "scan", "--format", "jsonl", "--summary", "-",
+                  str(docs))
+    assert off.returncode == 0 and not off.stdout, off.stderr
+    assert "image (OCR is off: use --ocr)" in off.stderr
+
+    on = run_cli("--home", str(built_home), "scan", "--ocr", "--format", "jsonl", str(docs))
+    assert on.returncode == 0, on.stderr
+    found: dict[str, set[str]] = {}
+    for line in on.stdout.splitlines():
+        row = json.loads(line)
+        found.setdefault(row["document"], set()).add(row["record_id"])
+    want = {p.id for p in ps}
+    # Measured with Tesseract 5 + kor on NanumGothic 28px: see the report; at least most
+    # records must come through without the OCR-aware normaliser.
+    for doc in (f"{docs}/sample.png", f"{docs}/pack.zip/shots/sample.png"):
+        assert len(found.get(doc, set()) & want) >= 6, (doc, found)
+        assert found.get(doc, set()) <= want
