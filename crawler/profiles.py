@@ -34,6 +34,7 @@ class Politeness(_Strict):
     pages_per_run: int = Field(200, ge=1, description="hard cap on requests per run")
     timeout: float = Field(20.0, gt=0, description="seconds before a response times out")
     max_page_bytes: int = Field(5 << 20, ge=1024)
+    max_file_bytes: int = Field(32 << 20, ge=1024, description="cap on attachments and files")
     retries: int = Field(2, ge=0, le=10)
     max_backoff: float = Field(300.0, ge=0, description="cap on Retry-After / backoff seconds")
     unhealthy_after: int = Field(3, ge=1, description="consecutive failed runs before unhealthy")
@@ -102,6 +103,7 @@ class Source(_Strict):
     login: Login | None = None
     politeness: Politeness = Politeness()
     retention_days: float = Field(0, ge=0, description="keep encrypted page text this long")
+    ocr: bool = False  # read images in posts and archives with Tesseract
 
     @field_validator("proxy")
     @classmethod

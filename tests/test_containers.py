@@ -242,3 +242,56 @@ def test_ocr_screenshot_of_a_spreadsheet(built_home: Path, tmp_path: Path) -> No
     for doc in (f"{docs}/sample.png", f"{docs}/pack.zip/shots/sample.png"):
         assert len(found.get(doc, set()) & want) >= 6, (doc, found)
         assert found.get(doc, set()) <= want
+
+
+# ------------------------------------------------------------------ crawler
+
+
+def test_crawl_finds_xlsx_in_zip_and_refuses_a_bomb(home: Path, tmp_path: Path) -> None:
+    from urllib.parse import quote
+
+    from dumpwatch.testsites import LocalSites
+    from dumpwatch.testsites.profiles import write_profiles
+    from tests.test_crawler import crawl, findings_by_url
+
+    a, b, c, d = people(1500, 6), people(1600, 4), people(1700, 3), people(1800, 3)
+    with LocalSites() as sites:
+        config = tmp_path / "config"
+        write_profiles(config, sites)
+        url = sites.paste_server.url
+        linked = sites.paste.add("쿠팡 고객 DB 풀버전", "샘플 첨부. 전체는 아래 파일\n"
+                                 f"{url}/files/p00001/coupang.zip\n가격 문의 텔레 @seller")
+        linked.files["coupang.zip"] = files.zip_of({
+            "고객.xlsx": files.xlsx({"Sheet1": rows(a), "VIP": rows(b)})})
+        bomb = sites.paste.add("big db", f"full db (10GB): {url}/files/p00002/db_full.zip")
+        bomb.files["db_full.zip"] = files.zip_bomb(10 << 30)
+        tgz = sites.paste.add("old export", "")
+        tgz.upload = ("export.tar.gz", files.tar_gz_of({
+            "export/users.csv": csv_text(c).encode("cp949")}))
+        plain = sites.paste.add("after the bomb", csv_text(d))
+
+        proc = run_cli("--home", str(home), "--config", str(config), "crawl", "local-paste",
+                       "--json")
+        assert proc.returncode == 0, proc.stderr
+        summary = json.loads(proc.stdout)
+        assert summary["errors"] == {"archive_bomb": 1}, summary
+        assert f"{url}/files/p00002/db_full.zip: db_full.zip: refused: decompression bomb" \
+            in proc.stderr, proc.stderr
+        found = findings_by_url(home)
+        again = crawl(home, config, "local-paste")  # the refused paste is not fetched again
+        assert again["errors"] == {} and again["documents"] == 0, again
+        assert sites.paste.requests.count("/files/p00002/db_full.zip") == 1
+
+    zip_url = f"{url}/files/p00001/coupang.zip"
+    assert found == {
+        f"{zip_url}#{quote('고객.xlsx/Sheet1')}": {p.id for p in a},
+        f"{zip_url}#{quote('고객.xlsx/VIP')}": {p.id for p in b},
+        f"{url}/raw/{tgz.id}#export/users.csv": {p.id for p in c},
+        f"{url}/raw/{plain.id}": {p.id for p in d},
+    }
+    # attachments carry the title of the post they came from
+    import sqlite3
+
+    with sqlite3.connect(home / "dumpwatch.db") as db:
+        titles = dict(db.execute("select url, title from sighting"))
+    assert titles[f"{zip_url}#{quote('고객.xlsx/VIP')}"] == "쿠팡 고객 DB 풀버전"

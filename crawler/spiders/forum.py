@@ -18,6 +18,7 @@ from scrapy.http import FormRequest, Response
 from crawler.errors import record
 from crawler.items import DocumentItem
 from crawler.profiles import Forum
+from crawler.spiders import media
 from crawler.spiders.base import SourceSpider
 
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y.%m.%d %H:%M",
@@ -150,11 +151,12 @@ class ForumSpider(SourceSpider):
             if post_id <= last_seen:
                 continue
             body = self.first_text(post, forum.post_body) or ""
-            yield DocumentItem(
+            yield (doc := DocumentItem(
                 source=self.source.name, url=f"{base}#post-{post_id}", text=body, title=title,
                 author=self.first_text(post, forum.post_author),
                 posted_at=parse_date(self.first_text(post, forum.post_date)),
-                item_id=f"{tid}:{post_id}:{page}")
+                item_id=f"{tid}:{post_id}:{page}"))
+            yield from media.files(self, response, doc, post)
         if forum.thread_next:
             nxt = self.select(response, forum.thread_next)
             if nxt:
