@@ -295,3 +295,107 @@ def test_crawl_finds_xlsx_in_zip_and_refuses_a_bomb(home: Path, tmp_path: Path) 
     with sqlite3.connect(home / "dumpwatch.db") as db:
         titles = dict(db.execute("select url, title from sighting"))
     assert titles[f"{zip_url}#{quote('고객.xlsx/VIP')}"] == "쿠팡 고객 DB 풀버전"
+
+
+class _Board:
+    """A one-board forum whose post carries a Gnuboard attachment and a screenshot."""
+
+    def __init__(self, body: str, blobs: dict[str, tuple[bytes, str]]) -> None:
+        self.body = body
+        self.blobs = blobs  # path?query -> (bytes, Content-Disposition file name or "")
+        self.requests: list[str] = []
+
+    def handle(self, req, method: str) -> None:  # type: ignore[no-untyped-def]
+        from urllib.parse import quote
+
+        from dumpwatch.testsites.server import send
+
+        self.requests.append(req.path)
+        if req.path == "/board":
+            return send(req, 200, "<html><body><a class='thread' href='/thread/7'>쿠팡 DB</a>"
+                                  "</body></html>")
+        if req.path == "/thread/7":
+            return send(req, 200, "<html><body><h1>쿠팡 DB</h1><div class='post' data-id='1'>"
+                                  "<span class='author'>dbking</span><div class='body'>"
+                                  f"{self.body}</div></div></body></html>")
+        if req.path in self.blobs:
+            data, name = self.blobs[req.path]
+            headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"
+                       } if name else {}
+            return send(req, 200, data, "application/octet-stream", headers)
+        return send(req, 404, "no")
+
+
+BOARD = """\
+name: board
+kind: forum
+base_url: {base}
+ocr: {ocr}
+forum:
+  boards: [/board]
+  thread_links: a.thread
+  thread_id: /thread/(?P<id>\\d+)
+  post: div.post
+  post_id: "::attr(data-id)"
+  post_body: div.body
+  post_author: span.author
+  thread_title: h1
+politeness: {{delay: 0, concurrency: 2, timeout: 10}}
+"""
+
+
+@pytest.mark.parametrize("ocr", [False, pytest.param(True, marks=needs_tesseract)])
+def test_forum_post_attachment_and_screenshot(home: Path, tmp_path: Path, ocr: bool) -> None:
+    from dumpwatch.testsites.server import SiteServer
+    from tests.test_crawler import crawl, findings_by_url
+
+    a, b = people(2500, 5), people(2600, 6)
+    shot = files.table_image([["이름", "연락처", "이메일"]] + [[p.name, p.phone, p.email]
+                                                         for p in b])
+    download = "/bbs/download.php?bo_table=market&wr_id=7&no=0"
+    site = _Board(f"샘플 첨부합니다<br><a href='{download}'>고객.xlsx (1.2MB)</a>"
+                  "<img src='/data/editor/2512/shot.png'>",
+                  {download: (files.xlsx({"고객": rows(a)}), "고객.xlsx"),
+                   "/data/editor/2512/shot.png": (shot, "")})
+    server = SiteServer(site).start()
+    try:
+        config = tmp_path / "config" / "sources"
+        config.mkdir(parents=True)
+        (config / "board.yaml").write_text(BOARD.format(base=server.url, ocr=str(ocr).lower()))
+        summary = crawl(home, tmp_path / "config", "board")
+        assert summary["status"] == "ok", summary
+        found = findings_by_url(home)
+    finally:
+        server.stop()
+    from urllib.parse import quote
+
+    assert found[f"{server.url}{download}#{quote('고객')}"] == {p.id for p in a}
+    img = found.get(f"{server.url}/data/editor/2512/shot.png", set())
+    if ocr:
+        assert len(img) >= 4 and img <= {p.id for p in b}, img
+    else:
+        assert not img and "/data/editor/2512/shot.png" not in site.requests
+
+
+def test_which_links_are_files() -> None:
+    from crawler.spiders.media import is_file_link
+
+    files_ = [
+        "https://bbs.example.kr/bbs/download.php?bo_table=free&wr_id=12&no=0",  # Gnuboard 5
+        "https://forum.example/download/file.php?id=4411",                    # phpBB
+        "https://xf.example/attachments/dump-xlsx.1234/",                     # XenForo
+        "https://mybb.example/attachment.php?aid=77",                         # MyBB
+        "https://smf.example/index.php?action=dlattach;topic=5.0;attach=9",   # SMF
+        "https://files.catbox.moe/ab12cd.zip",
+        "https://pixeldrain.com/api/file/AbCdEf12",
+        "https://www.dropbox.com/s/xyz/db.csv?dl=1",
+        "https://host.example/leak/coupang_2025.tar.gz",
+        "https://host.example/leak/고객.XLSX",
+    ]
+    pages = [
+        "https://forum.example/viewtopic.php?t=4411",
+        "https://xf.example/threads/coupang.55/",
+        "https://host.example/leak/archive.7z",  # 7z is not read: not fetched
+        "https://bbs.example.kr/bbs/board.php?bo_table=free&wr_id=12",
+    ]
+    assert [u for u in files_ + pages if is_file_link(u)] == files_
