@@ -401,19 +401,24 @@ def _tar(stream: IO[bytes], name: str, ctx: _Ctx, depth: int) -> Iterator[Member
 
 def render_cell(v: object) -> str:
     """A cell as the extractors expect it: 3.0 -> "3", dates ISO, no tabs or newlines."""
-    if v is None or v == "":
+    t = type(v)
+    if t is str:  # the common case first: a workbook has millions of cells
+        if "\t" in v or "\n" in v or "\r" in v:  # type: ignore[operator]
+            return " ".join(v.split())  # type: ignore[attr-defined]
+        return v  # type: ignore[return-value]
+    if t is float:
+        return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)  # type: ignore[attr-defined,arg-type]
+    if v is None:
         return ""
-    if isinstance(v, bool):
+    if t is bool:
         return "TRUE" if v else "FALSE"
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
     if isinstance(v, dt.datetime):
         if v.hour == v.minute == v.second == v.microsecond == 0:
             return v.date().isoformat()
         return v.isoformat(sep=" ", timespec="seconds" if not v.microsecond else "auto")
     if isinstance(v, dt.date | dt.time):
         return v.isoformat()
-    return " ".join(str(v).split()) if isinstance(v, str) else str(v)
+    return str(v)
 
 
 def _workbook(data: bytes, name: str, ctx: _Ctx) -> Iterator[Member]:
