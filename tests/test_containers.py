@@ -62,6 +62,14 @@ def test_workbook_every_sheet_rendered_as_a_table() -> None:
     assert docs["dump.xlsx/주문"] == "주문번호\t상품\n20240301\t생수 2L\n"
 
 
+def test_opendocument_workbook_inside_a_zip() -> None:
+    book = files.ods({"고객": [["이름", "연락처"], ["김민준", "010-1234-5678"]],
+                      "메모": [["배송지 변경 요청"]]})
+    assert expand(files.zip_of({"export.ods": book}), "x.zip") == {
+        "x.zip/export.ods/고객": "이름\t연락처\n김민준\t010-1234-5678\n",
+        "x.zip/export.ods/메모": "배송지 변경 요청\n"}
+
+
 def test_render_cell_keeps_tables_intact() -> None:
     assert render_cell(1012345678.0) == "1012345678"
     assert render_cell("서울 강남구\n테헤란로\t152") == "서울 강남구 테헤란로 152"

@@ -133,3 +133,35 @@ def table_image(rows: Sequence[Sequence[str]], *, font_size: int = 28) -> bytes:
 
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
                    "/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf")
+
+
+def ods(sheets: dict[str, Sequence[Sequence[str]]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (LibreOffice's format) of text cells."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    tables = "".join(
+        f"<table:table table:name={quoteattr(name)}>" + "".join(
+            "<table:table-row>" + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(str(c))}'
+                "</text:p></table:table-cell>" for c in row) + "</table:table-row>"
+            for row in rows) + "</table:table>"
+        for name, rows in sheets.items())
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+               f'office:version="1.2"><office:body><office:spreadsheet>{tables}'
+               "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                    zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
