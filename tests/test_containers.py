@@ -139,6 +139,18 @@ def test_ten_gigabyte_zip_is_refused_after_reading_little() -> None:
     assert produced < 64, msg
 
 
+def test_bomb_inside_a_workbook_is_refused_before_the_reader_sees_it() -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"<c/>" * (50 << 20))  # 200 MiB
+    with pytest.raises(ArchiveLimitError, match="decompression bomb"):
+        list(expand_bytes(buf.getvalue(), "prices.xlsx"))
+
+
 def test_total_size_and_member_count_limits() -> None:
     big = files.zip_of({"a.csv": b"0123456789\n" * 300_000})  # 3.3 MB of text
     with pytest.raises(ArchiveLimitError, match=r"expands past 1\.0 MiB"):
