@@ -261,8 +261,7 @@ def _expand(raw: IO[bytes], name: str, ctx: _Ctx, depth: int, *, seekable: bool
     elif kind == "tar":
         yield from _tar(stream, name, ctx, depth)
     elif kind == "ole":
-        data = stream.read() if seekable else _read_bounded(stream, ctx, name)
-        yield from _workbook(data, name, ctx)
+        yield from _workbook(_read_bounded(stream, ctx, name), name, ctx)
     elif kind == "image":
         yield from _image(stream, name, ctx)
     elif kind.startswith("unsupported:"):
@@ -274,11 +273,12 @@ def _expand(raw: IO[bytes], name: str, ctx: _Ctx, depth: int, *, seekable: bool
 
 
 def _read_bounded(stream: IO[bytes], ctx: _Ctx, name: str) -> bytes:
-    """A nested archive that needs random access, read into memory (never to disk)."""
+    """An archive or workbook that needs random access, read into memory (never to disk)."""
     cap = ctx.limits.max_nested_bytes
     data = stream.read(cap + 1)
     if len(data) > cap:
-        raise ArchiveLimitError(f"{name}: refused: nested archive larger than {human(cap)}")
+        raise ArchiveLimitError(f"{name}: refused: a nested archive or workbook larger than "
+                                f"{human(cap)}")
     return data
 
 
@@ -328,7 +328,7 @@ def _zip(stream: IO[bytes], name: str, ctx: _Ctx, depth: int) -> Iterator[Member
                     while counted.read(OUT_READ):
                         pass
             stream.seek(0)
-            yield from _workbook(stream.read(), name, ctx)
+            yield from _workbook(_read_bounded(stream, ctx, name), name, ctx)
             return
         for info in infos:
             ctx.budget.member()
