@@ -30,6 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=40)
     ap.add_argument("--sizes", type=int, nargs="+", default=[18, 24, 32])
+    ap.add_argument("--lang", default="kor+eng", help="Tesseract languages, e.g. eng+kor")
     args = ap.parse_args()
     os.environ.setdefault("DUMPWATCH_KEY", "c4" * 32)
     from matcher.ingest import add_corpus
@@ -51,7 +52,7 @@ def main() -> None:
                 png = table_image([["이름", "연락처", "이메일"]]
                                   + [[p.name, p.phone, p.email] for p in batch], font_size=size)
                 t = time.perf_counter()
-                text = ocr_image(png, Limits())
+                text = ocr_image(png, Limits(), args.lang)
                 secs += time.perf_counter() - t
                 flat = re.sub(r"\s+", " ", text)
                 phones += sum(p.phone in flat for p in batch)
