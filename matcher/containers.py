@@ -160,7 +160,8 @@ def sniff(head: bytes, name: str) -> str:
         return "zip"
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
-    if head.startswith(b"BZh"):
+    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] in (b"1AY&SY",
+                                                                       b"\x17rE8P\x90"):
         return "bz2"
     if head.startswith(b"\xfd7zXZ\x00"):
         return "xz"
@@ -169,9 +170,9 @@ def sniff(head: bytes, name: str) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole" if low.endswith((".xls", ".xlsx", ".xlt")) or not low.endswith(
             (".doc", ".ppt", ".msg")) else "unsupported:office document"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM",
-                        b"II*\x00", b"MM\x00*")) or (head[:4] == b"RIFF" and head[8:12]
-                                                    == b"WEBP"):
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
+                        b"MM\x00*")) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or (
+            head[:2] == b"BM" and head[6:10] == b"\0\0\0\0"):  # text may start "BM"
         return "image"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "unsupported:7z archive"

@@ -183,6 +183,17 @@ def test_corrupt_member_is_skipped_and_the_rest_read() -> None:
     assert "corrupt" in str(out["x.zip/a.csv"])
 
 
+def test_sniffing_needs_real_magic_not_two_letters() -> None:
+    import bz2
+
+    from matcher.containers import sniff
+
+    assert sniff("BMW 520d 팝니다 010-1234-5678\n".encode(), "post.txt") == "text"
+    assert sniff(b"BZh, PKZ and GIF are words too\n", "post.txt") == "text"
+    assert sniff(bz2.compress(b"x"), "a") == "bz2"
+    assert sniff(b"7z\xbc\xaf\x27\x1c\x00\x04", "a.7z") == "unsupported:7z archive"
+
+
 def test_plain_file_is_its_own_document(tmp_path: Path) -> None:
     f = tmp_path / "post.txt"
     f.write_bytes("판매합니다 010-1234-5678".encode("cp949"))
