@@ -62,6 +62,25 @@ def test_workbook_every_sheet_rendered_as_a_table() -> None:
     assert docs["dump.xlsx/주문"] == "주문번호\t상품\n20240301\t생수 2L\n"
 
 
+def test_excel_97_workbook() -> None:
+    import io
+
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("고객")
+    for c, v in enumerate(["이름", "연락처", "적립금", "가입일"]):
+        ws.write(0, c, v)
+    ws.write(1, 0, "김민준")
+    ws.write(1, 1, "010-1234-5678")
+    ws.write(1, 2, 1500.0)
+    ws.write(1, 3, dt.date(2024, 3, 1), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert expand(buf.getvalue(), "old.xls") == {
+        "old.xls/고객": "이름\t연락처\t적립금\t가입일\n김민준\t010-1234-5678\t1500\t2024-03-01\n"}
+
+
 def test_opendocument_workbook_inside_a_zip() -> None:
     book = files.ods({"고객": [["이름", "연락처"], ["김민준", "010-1234-5678"]],
                       "메모": [["배송지 변경 요청"]]})
