@@ -28,7 +28,7 @@ import os
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -85,6 +85,15 @@ class _Budget:
         self.consumed = 0  # bytes read from the input itself
         self.produced = 0  # bytes produced by every decompressor
         self.members = 0
+        self.reported = 0  # input bytes already handed to ``progress``
+        self.size = 0  # of the input, when known: re-read headers must not count twice
+
+    def progress(self) -> int:
+        """Input bytes read since the last call: a progress bar counts the file, not what
+        it expands to."""
+        now = min(self.consumed, self.size) if self.size else self.consumed
+        n, self.reported = max(0, now - self.reported), max(now, self.reported)
+        return n
 
     def member(self) -> None:
         self.members += 1
@@ -223,11 +232,18 @@ class _Ctx:
 
 
 def expand_path(path: Path, limits: Limits | None = None, *, ocr: bool = False,
-                ocr_lang: str = "kor+eng", name: str | None = None) -> Iterator[Member]:
-    """Documents in a file on disk (a plain text file is one document: itself)."""
+                ocr_lang: str = "kor+eng", name: str | None = None,
+                progress: list[Callable[[], int]] | None = None) -> Iterator[Member]:
+    """Documents in a file on disk (a plain text file is one document: itself).
+
+    ``progress`` receives a function returning the input bytes read since its last call.
+    """
     name = name or str(path)
     ctx = _Ctx(_Budget(name, limits or Limits()), limits or Limits(), ocr, ocr_lang)
+    if progress is not None:
+        progress.append(ctx.budget.progress)
     with open(path, "rb") as fh:
+        ctx.budget.size = os.fstat(fh.fileno()).st_size
         yield from _expand(_Counted(fh, ctx.budget, output=False), name, ctx, 0,
                            seekable=True)
 

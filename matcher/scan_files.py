@@ -133,6 +133,7 @@ class _Task:
     line_offset: int  # lines before this chunk in the file
     header: bytes | None  # header line to prepend (chunks after the first)
     last: bool
+    progress: int = 0  # bytes of the input file this task accounts for
 
 
 def _header_line(first_line: str) -> bool:
@@ -177,7 +178,8 @@ def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
         doc = str(path)
         try:
             size = path.stat().st_size
-            members = expand_path(path, limits, ocr=ocr)
+            read: list[Callable[[], int]] = []
+            members = expand_path(path, limits, ocr=ocr, progress=read)
             if size > MAX_FILE_BYTES:
                 on_skip(DocumentSummary(doc, skipped="larger than 64 GiB"))
                 continue
@@ -186,7 +188,9 @@ def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
                     on_skip(DocumentSummary(m.name, skipped=m.skipped))
                     continue
                 try:
-                    yield from _chunks(m.name, m.stream)
+                    for task in _chunks(m.name, m.stream):
+                        task.progress = read[0]()
+                        yield task
                 except ArchiveLimitError:
                     raise
                 except ArchiveError as exc:  # a corrupt member: the next one may be fine
@@ -254,7 +258,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
     if n_workers <= 1 or total < 2 * CHUNK_BYTES:
         _worker["scanner"] = scanner
         for t in tasks:
-            consume(*_run_task(t), len(t.data))
+            consume(*_run_task(t), t.progress)
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init,
@@ -263,7 +267,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
 
         def sized(it: Iterator[_Task]) -> Iterator[_Task]:
             for t in it:
-                sizes_q.append(len(t.data))
+                sizes_q.append(t.progress)
                 yield t
 
         for i, (doc, res, last) in enumerate(pool.imap(_run_task, sized(tasks))):
