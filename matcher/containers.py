@@ -244,16 +244,16 @@ def expand_path(path: Path, limits: Limits | None = None, *, ocr: bool = False,
         progress.append(ctx.budget.progress)
     with open(path, "rb") as fh:
         ctx.budget.size = os.fstat(fh.fileno()).st_size
-        yield from _expand(_Counted(fh, ctx.budget, output=False), name, ctx, 0,
-                           seekable=True)
+        yield from _guard(_expand(_Counted(fh, ctx.budget, output=False), name, ctx, 0,
+                                  seekable=True), name)
 
 
 def expand_bytes(data: bytes, name: str, limits: Limits | None = None, *, ocr: bool = False,
                  ocr_lang: str = "kor+eng") -> Iterator[Member]:
     """Documents in a downloaded file; ``name`` (its file name) names them."""
     ctx = _Ctx(_Budget(name, limits or Limits()), limits or Limits(), ocr, ocr_lang)
-    yield from _expand(_Counted(io.BytesIO(data), ctx.budget, output=False), name, ctx, 0,
-                       seekable=True)
+    yield from _guard(_expand(_Counted(io.BytesIO(data), ctx.budget, output=False), name, ctx,
+                              0, seekable=True), name)
 
 
 def _expand(raw: IO[bytes], name: str, ctx: _Ctx, depth: int, *, seekable: bool
@@ -407,7 +407,7 @@ def _tar(stream: IO[bytes], name: str, ctx: _Ctx, depth: int) -> Iterator[Member
             if not info.isfile():
                 continue
             ctx.budget.member()
-            mname = f"{name}/{info.name.lstrip('./')}"
+            mname = f"{name}/{info.name.removeprefix('./').lstrip('/')}"
             fh = tf.extractfile(info)
             if fh is None:
                 continue

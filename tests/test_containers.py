@@ -213,6 +213,12 @@ def test_sniffing_needs_real_magic_not_two_letters() -> None:
     assert sniff(b"7z\xbc\xaf\x27\x1c\x00\x04", "a.7z") == "unsupported:7z archive"
 
 
+def test_truncated_gzip_is_one_skipped_document() -> None:
+    data = gzip.compress(b"".join(b"%d,%d\n" % (i, i * 7) for i in range(50_000)))
+    docs = expand(data[:12], "cut.csv.gz")
+    assert list(docs) == ["cut.csv.gz"] and docs["cut.csv.gz"].startswith("skipped: corrupt")
+
+
 def test_plain_file_is_its_own_document(tmp_path: Path) -> None:
     f = tmp_path / "post.txt"
     f.write_bytes("판매합니다 010-1234-5678".encode("cp949"))
