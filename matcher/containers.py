@@ -136,18 +136,19 @@ class _Counted(io.RawIOBase):
         return self.inner.tell()
 
     def readinto(self, buf) -> int:  # type: ignore[no-untyped-def]
+        if not self.output:  # the input file itself: no copy, no translation
+            n = self.inner.readinto(buf)  # type: ignore[attr-defined]
+            self.budget.consumed += n
+            return n
         try:
-            # Output side: small reads, or the decompressor reads its input far ahead.
-            data = self.inner.read(min(len(buf), OUT_READ) if self.output else len(buf))
+            # Small reads: the decompressor reads its input about as far ahead as asked.
+            data = self.inner.read(min(len(buf), OUT_READ))
         except (OSError, EOFError, lzma.LZMAError, zlib.error, zipfile.BadZipFile,
                 tarfile.TarError, ValueError) as exc:
             raise ArchiveError(f"corrupt: {exc}") from None
         n = len(data)
         buf[:n] = data
-        if self.output:
-            self.budget.produce(n)
-        else:
-            self.budget.consumed += n
+        self.budget.produce(n)
         return n
 
 
