@@ -158,6 +158,19 @@ def test_ten_gigabyte_zip_is_refused_after_reading_little() -> None:
     assert produced < 64, msg
 
 
+def test_nested_bomb_ten_zips_of_a_gigabyte_is_refused() -> None:
+    part = files.zip_bomb(1 << 30)
+    outer = files.zip_of({f"part{i}.zip": part for i in range(10)})  # 10 GiB if all read
+    seen = []
+    with pytest.raises(ArchiveLimitError, match="decompression bomb") as exc:
+        for m in expand_bytes(outer, "split.zip"):
+            seen.append(m.name)
+            while m.stream and m.stream.read(1 << 20):
+                pass
+    assert seen == ["split.zip/part0.zip/dump.csv"]  # stopped inside the first part
+    assert float(str(exc.value).split("expanded to ")[1].split(" MiB")[0]) < 64
+
+
 def test_bomb_inside_a_workbook_is_refused_before_the_reader_sees_it() -> None:
     import io
     import zipfile
