@@ -447,7 +447,7 @@ def test_forum_post_attachment_and_screenshot(home: Path, tmp_path: Path, ocr: b
 
 
 def test_which_links_are_files() -> None:
-    from crawler.spiders.media import is_file_link
+    from crawler.spiders.media import BARE_URL, is_file_link
 
     files_ = [
         "https://bbs.example.kr/bbs/download.php?bo_table=free&wr_id=12&no=0",  # Gnuboard 5
@@ -468,3 +468,6 @@ def test_which_links_are_files() -> None:
         "https://bbs.example.kr/bbs/board.php?bo_table=free&wr_id=12",
     ]
     assert [u for u in files_ + pages if is_file_link(u)] == files_
+    text = "전체 DB는 https://files.catbox.moe/ab12cd.zip에서 (비번 1234), 샘플: <https://0x0.st/Hx.csv>."
+    assert [u.rstrip(".,;:)]") for u in BARE_URL.findall(text)] == [
+        "https://files.catbox.moe/ab12cd.zip", "https://0x0.st/Hx.csv"]

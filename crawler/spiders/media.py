@@ -44,7 +44,8 @@ ATTACHMENT_URL = re.compile(
     r"|//0x0\.st/|//transfer\.sh/|//bashupload\.com/"
     r"|dropbox(?:usercontent)?\.com/.*[?&]dl=1|drive\.google\.com/uc\?(?=.*export=download)",
     re.I)
-BARE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.I)
+# ASCII only: Korean text runs straight into a link ("…/db.zip에서 받으세요").
+BARE_URL = re.compile(r"https?://[!#-&(-;=?-~]+", re.I)
 FILE_KINDS = ("zip", "gzip", "bz2", "xz", "tar", "ole", "image")
 
 
