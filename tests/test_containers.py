@@ -285,6 +285,23 @@ needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
 
 
 @needs_tesseract
+def test_ocr_leaves_no_file_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screenshot of a leak is leaked data: it goes to Tesseract on stdin, never to disk."""
+    import tempfile
+
+    from matcher.containers import ocr_image
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spool))
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    p = people(950, 1)[0]
+    text = ocr_image(files.table_image([["연락처", "이메일"], [p.phone, p.email]]), Limits())
+    assert p.phone in text
+    assert list(spool.iterdir()) == []
+
+
+@needs_tesseract
 def test_ocr_screenshot_of_a_spreadsheet(built_home: Path, tmp_path: Path) -> None:
     ps = people(900, 8)
     shot = files.table_image([["이름", "연락처", "이메일"]] + [[p.name, p.phone, p.email]
