@@ -60,6 +60,7 @@ class Politeness(_Strict):
     pages_per_run: int = Field(200, ge=1, description="hard cap on requests per run")
     timeout: float = Field(20.0, gt=0, description="seconds before a response times out")
     max_page_bytes: int = Field(5 << 20, ge=1024)
+    max_file_bytes: int = Field(32 << 20, ge=1024, description="cap on attachments and files")
     retries: int = Field(2, ge=0, le=10)
     max_backoff: float = Field(300.0, ge=0, description="cap on Retry-After / backoff seconds")
     unhealthy_after: int = Field(3, ge=1, description="consecutive failed runs before unhealthy")
@@ -191,6 +192,7 @@ class Source(_Strict):
             except LookupError:
                 raise ValueError(f"unknown charset {v!r}") from None
         return v
+    ocr: bool = False  # read images in posts and archives with Tesseract
 
     @field_validator("proxy")
     @classmethod

@@ -5,7 +5,9 @@
     ├── KeyMismatchError           an index was built with another hashing key
     ├── CorpusError                a corpus file cannot be read at all
     │   └── CorpusFormatError      it is readable but not a corpus (no columns, binary, ...)
-    └── IndexError_                an index is missing or damaged
+    ├── IndexError_                an index is missing or damaged
+    └── ArchiveError               an archive member, workbook or image cannot be read
+        └── ArchiveLimitError      a file crossed an expansion limit (decompression bomb)
 
 Per-row problems (a malformed line in a corpus) are *not* exceptions: they are
 collected with their line numbers and reported while the rest is ingested.
@@ -34,3 +36,11 @@ class CorpusFormatError(CorpusError):
 
 class IndexError_(DumpwatchError):
     """Raised when a corpus index is missing or damaged."""
+
+
+class ArchiveError(DumpwatchError):
+    """Raised while expanding an archive, workbook or image: that member is skipped."""
+
+
+class ArchiveLimitError(ArchiveError):
+    """Raised when a file crosses an expansion limit (a bomb): the file is refused."""

@@ -121,3 +121,51 @@ def test_no_canary_plaintext_in_evidence_dumps_or_exports(tmp_path: Path) -> Non
         assert needle not in text.encode(), needle.decode("utf-8", "replace")
         for f in files:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
+
+
+def test_no_canary_plaintext_after_archives_and_crawled_files(tmp_path: Path) -> None:
+    """The same search after scanning and crawling a zip of an .xlsx, a CP949 tar.gz and
+    a bomb: expansion happens in memory, nothing of a member reaches the home."""
+    from dumpwatch.testsites import LocalSites, files
+    from dumpwatch.testsites.profiles import write_profiles
+
+    corpus = tmp_path / "corpus.csv"
+    write_corpus_csv(corpus, 2_000)
+    with open(corpus, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["CANARY-1"] + [CANARY[k] for k in ("name", "phone", "email",
+                                                                    "address", "order")])
+    home = tmp_path / "home"
+    header = ["이름", "연락처", "이메일", "주소", "주문"]
+    row = [CANARY[k] for k in ("name", "phone", "email", "address", "order")]
+    book = files.xlsx({"고객": [header, row]})
+    tgz = files.tar_gz_of({"db/users.csv": (",".join(header[:3]) + "\n" + ",".join(row[:3])
+                                            + "\n").encode("cp949")})
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dump.zip").write_bytes(files.zip_of({"고객.xlsx": book}))
+    (docs / "old.tar.gz").write_bytes(tgz)
+    (docs / "bomb.zip").write_bytes(files.zip_bomb(1 << 30))
+
+    added = run_cli("--home", str(home), "corpus", "add", "shop", str(corpus))
+    assert added.returncode == 0, added.stderr
+    scanned = run_cli("--home", str(home), "scan", "--format", "jsonl", "--summary",
+                      str(home / "summary.jsonl"), str(docs))
+    assert scanned.returncode == 0 and scanned.stdout.count("CANARY-1") == 2, scanned.stderr
+    with LocalSites() as sites:
+        config = tmp_path / "config"
+        write_profiles(config, sites)
+        p = sites.paste.add("판매", f"{sites.paste_server.url}/files/p00001/dump.zip")
+        p.files["dump.zip"] = files.zip_of({"고객.xlsx": book, "old.tar.gz": tgz})
+        crawled = run_cli("--home", str(home), "--config", str(config), "crawl",
+                          "local-paste", "--json")
+        assert crawled.returncode == 0, crawled.stderr
+    found = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0")
+    assert found.stdout.count("CANARY-1") == 2, found.stdout
+
+    printed = (scanned.stdout + scanned.stderr + crawled.stdout + crawled.stderr
+               + found.stdout).encode()
+    home_files = [f for f in home.rglob("*") if f.is_file()]
+    for needle in _needles():
+        assert needle not in printed, needle.decode("utf-8", "replace")
+        for f in home_files:
+            assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))

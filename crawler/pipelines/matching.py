@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from scrapy.crawler import Crawler
 from sqlmodel import select
 
+from crawler.errors import record
 from crawler.items import DocumentItem, ThreadSeen
 from crawler.profiles import Source
 from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
+from dumpwatch.errors import ArchiveError, ArchiveLimitError
 from dumpwatch.lineage import assign_dump
 from dumpwatch.listing import breach_aliases, extract_listing
 from dumpwatch.monitor.config import MonitorConfig
@@ -37,10 +43,16 @@ from dumpwatch.storage import (
     Verdict,
 )
 from dumpwatch.storage.models import utcnow
+from matcher.containers import Limits
 from matcher.extract import extract
 from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
 
+# A downloaded file is capped by politeness.max_file_bytes (tens of MB); what it expands
+# to is matched in memory, so the crawler's bound is tighter than ``dumpwatch scan``'s.
+CRAWL_LIMITS = Limits(max_total_bytes=512 << 20, max_members=2_000)
+_SAFE = "/:@!$&'()*+,;=-._~"  # member paths stay readable in the fragment; spaces are quoted
+log = logging.getLogger("dumpwatch.crawler")
 _RANK = {"none": 0, "inconclusive": 1, "redistribution": 2}
 _HANGUL_WORD = re.compile(r"[가-힣]{2,4}")
 _WITHHELD_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
@@ -107,12 +119,52 @@ class MatchPipeline:
         if isinstance(item, ThreadSeen):
             self.state.finish_thread(item.thread_url, item.replies)
             return item
+        if item.data is None:
+            self._store(item)
+            return item
+        for doc in self._expand(item):
+            self._store(doc)
+        if item.item_id and self.source.kind == "paste":  # even when nothing was readable
+            with self.db.session() as s:
+                s.exec(self.state.seen_stmt(item.item_id))  # type: ignore[call-overload]
+                s.commit()
+        return item
+
+    def _expand(self, item: DocumentItem) -> Iterator[DocumentItem]:
+        """A downloaded file -> one text document per member, through the same code as
+        ``dumpwatch scan``. Each sighting URL names its member: ``<file url>#<member>``."""
+        from matcher.containers import expand_bytes
+        from matcher.decode import decode_bytes
+
+        assert item.data is not None
+        top = (item.filename or item.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+               or "download").replace("/", "_")
+        stats = self.stats
+        stats.inc_value("dumpwatch/files")
+        try:
+            for m in expand_bytes(item.data, top, CRAWL_LIMITS, ocr=self.source.ocr):
+                if m.skipped:
+                    stats.inc_value("dumpwatch/skipped_files")
+                    continue
+                try:
+                    text = decode_bytes(m.read())
+                except ArchiveLimitError:
+                    raise
+                except ArchiveError:
+                    record(stats, "archive_corrupt")
+                    continue
+                member = m.name[len(top) + 1:] if m.name != top else ""
+                url = f"{item.url}#{quote(member, safe=_SAFE)}" if member else item.url
+                yield replace(item, url=url, text=text, data=None, item_id=None)
+        except ArchiveLimitError as exc:
+            record(stats, "archive_bomb")
+            log.error("%s: %s", item.url, exc)  # sizes and names only, never content
+        finally:
+            item.data = None  # the bytes are not needed past this point
+
+    def _store(self, item: DocumentItem) -> None:
         stats = self.stats
         stats.inc_value("dumpwatch/documents")
-        if item.data is not None and not item.text:
-            from matcher.decode import decode_bytes  # archives and workbooks: not yet expanded
-
-            item.text = decode_bytes(item.data)
         digest = content_hash(item.text)
         with self.db.session() as s:
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
@@ -146,7 +198,6 @@ class MatchPipeline:
             if number.isdigit():
                 self.state.advance_thread(item.thread_url, int(number), item.page,
                                           comment=kind == "comment")
-        return item
 
     def _store_capture(self, s, sighting_id: int, item: DocumentItem, listing) -> None:
         """How the page was fetched (evidence) and what it offers (listing), per sighting."""

@@ -44,6 +44,12 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(self.url(url), callback=callback, errback=self.on_error,
                               meta=meta, **kwargs)
 
+    def parse_file(self, response: Response) -> Any:
+        """A file linked from a post (crawler/spiders/media.py): handed over as bytes."""
+        from crawler.spiders.media import file_item
+
+        return file_item(self, response)
+
     # ------------------------------------------------------------ faults
 
     def on_error(self, failure: Failure) -> None:

@@ -29,6 +29,7 @@ from crawler.dates import parse_date
 from crawler.errors import record
 from crawler.items import DocumentItem, ThreadSeen
 from crawler.profiles import Forum
+from crawler.spiders import media
 from crawler.spiders.base import SourceSpider
 
 _ALERT = re.compile(r"\balert\s*\(")
@@ -244,14 +245,14 @@ class ForumSpider(SourceSpider):
             pid = last_number(selection.first(post, forum.post_id) if forum.post_id
                               else meta["thread_id"])
             if pid is not None and pid > last_post:
-                yield from self._item(url, f"post-{pid}", number, title,
+                yield from self._item(response, post, url, f"post-{pid}", number, title,
                                       selection.first(post, forum.post_body),
                                       selection.first(post, forum.post_author),
                                       selection.first(post, forum.post_date), fetched)
         for comment in comments:
             cid = last_number(selection.first(comment, forum.comment_id))
             if cid is not None and cid > last_comment:
-                yield from self._item(url, f"comment-{cid}", number, title,
+                yield from self._item(response, comment, url, f"comment-{cid}", number, title,
                                       selection.first(comment, forum.comment_body),
                                       selection.first(comment, forum.comment_author),
                                       selection.first(comment, forum.comment_date), fetched)
@@ -263,15 +264,17 @@ class ForumSpider(SourceSpider):
         else:
             yield ThreadSeen(url, meta.get("replies"))
 
-    def _item(self, thread_url: str, post_id: str, page: int, title: str | None,
-              body: str | None, author: str | None, date: str | None,
-              fetched: dict[str, Any]) -> Iterator[DocumentItem]:
-        if not body:
-            return  # an image-only post: nothing to match
-        yield DocumentItem(
-            source=self.source.name, url=f"{thread_url}#{post_id}", text=body, title=title,
-            author=author, posted_at=self.parse_date(date), thread_url=thread_url,
-            post_id=post_id, page=page, **fetched)
+    def _item(self, response: Response, node: Any, thread_url: str, post_id: str, page: int,
+              title: str | None, body: str | None, author: str | None, date: str | None,
+              fetched: dict[str, Any]) -> Iterator[Any]:
+        """A post or comment, then its attachments (and images, with OCR on)."""
+        doc = DocumentItem(
+            source=self.source.name, url=f"{thread_url}#{post_id}", text=body or "",
+            title=title, author=author, posted_at=self.parse_date(date),
+            thread_url=thread_url, post_id=post_id, page=page, **fetched)
+        if body:  # an image-only post has nothing to match but may carry files
+            yield doc
+        yield from media.files(self, response, doc, node)
 
     def parse_date(self, text: str | None) -> datetime | None:
         return parse_date(text, self.source.date_format, self.source.timezone)

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from dumpwatch.testsites.server import send
 
@@ -29,6 +29,10 @@ class Paste:
     posted: str = "2025-11-01 10:00"
     fault: str | None = None  # one of FAULTS: how the raw endpoint misbehaves
     hits: int = 0
+    # Files served at /files/<id>/<name> (link them from the text), and an uploaded file
+    # the raw endpoint returns instead of text (name, bytes).
+    files: dict[str, bytes] = field(default_factory=dict)
+    upload: tuple[str, bytes] | None = None
 
 
 @dataclass
@@ -64,6 +68,9 @@ class PasteSite:
                 items = [{"id": p.id, "title": p.title, "author": p.author, "date": p.posted}
                          for p in reversed(self.pastes)][:100]
             return send(req, 200, json.dumps(items), "application/json")
+        f = re.fullmatch(r"/files/([\w-]+)/(.+)", url.path)
+        if f and (fp := self._get(f.group(1))) and unquote(f.group(2)) in fp.files:
+            return send(req, 200, fp.files[unquote(f.group(2))], "application/octet-stream")
         m = re.fullmatch(r"/(view|raw)/([\w-]+)", url.path)
         paste = self._get(m.group(2)) if m else None
         if paste is None:
@@ -91,6 +98,10 @@ class PasteSite:
              f"<html><body><h1>Recent pastes</h1><table>{rows}</table>{nxt}</body></html>")
 
     def _raw(self, req: BaseHTTPRequestHandler, p: Paste) -> None:
+        if p.upload is not None:
+            name, data = p.upload
+            return send(req, 200, data, "application/octet-stream", {
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
         fault = p.fault
         if fault == "429" and p.hits == 1:
             return send(req, 429, "slow down", "text/plain", {"Retry-After": "1"})
