@@ -87,6 +87,17 @@ class Login(_Strict):
     form: str | None = None  # selector of the form, when the page has several
 
 
+class Takedown(_Strict):
+    """Where takedown notices for this source go, when RDAP is not the answer."""
+
+    contact: str | None = Field(None, description="platform trust-and-safety e-mail")
+    web_form: str | None = Field(None, pattern=r"^https?://", description="abuse form URL")
+    law_enforcement: str | None = Field(None, description="e-mail for .onion sources")
+    domain: str | None = Field(None, description="public domain, when crawled by address")
+    hosting_ip: str | None = Field(None, description="hosting address, instead of DNS")
+    webhook: str | None = Field(None, pattern=r"^https?://", description="notices as JSON")
+
+
 class Source(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: Literal["paste", "forum"]
@@ -102,6 +113,7 @@ class Source(_Strict):
     login: Login | None = None
     politeness: Politeness = Politeness()
     retention_days: float = Field(0, ge=0, description="keep encrypted page text this long")
+    takedown: Takedown = Takedown()
 
     @field_validator("proxy")
     @classmethod

@@ -5,7 +5,11 @@
     ├── KeyMismatchError           an index was built with another hashing key
     ├── CorpusError                a corpus file cannot be read at all
     │   └── CorpusFormatError      it is readable but not a corpus (no columns, binary, ...)
-    └── IndexError_                an index is missing or damaged
+    ├── IndexError_                an index is missing or damaged
+    └── TakedownError              a takedown case cannot proceed (the case is left intact)
+        ├── ContactLookupError     RDAP unreachable or without an abuse contact
+        ├── NoticeError            a notice template is malformed or renders invalid XARF
+        └── DeliveryError          the SMTP server or webhook did not accept the notice
 
 Per-row problems (a malformed line in a corpus) are *not* exceptions: they are
 collected with their line numbers and reported while the rest is ingested.
@@ -34,3 +38,19 @@ class CorpusFormatError(CorpusError):
 
 class IndexError_(DumpwatchError):
     """Raised when a corpus index is missing or damaged."""
+
+
+class TakedownError(DumpwatchError):
+    """Raised by takedown cases; the case and its history are never left half-changed."""
+
+
+class ContactLookupError(TakedownError):
+    """Raised when RDAP cannot be reached or names no abuse contact."""
+
+
+class NoticeError(TakedownError):
+    """Raised when a notice template is malformed or renders an invalid notice."""
+
+
+class DeliveryError(TakedownError):
+    """Raised when the SMTP server or webhook does not accept a notice."""

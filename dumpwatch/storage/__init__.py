@@ -4,6 +4,7 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 ``DUMPWATCH_DB_URL`` (PostgreSQL) otherwise. Only portable SQL is used.
 """
 
+from dumpwatch.storage.cases import CaseEvent, Notice, TakedownCase
 from dumpwatch.storage.db import Database, open_database
 from dumpwatch.storage.models import (
     Alert,
@@ -20,14 +21,17 @@ from dumpwatch.storage.models import (
 
 __all__ = [
     "Alert",
+    "CaseEvent",
     "CrawlRun",
     "Database",
     "Document",
     "Finding",
+    "Notice",
     "RetainedText",
     "SeenItem",
     "Sighting",
     "SourceState",
+    "TakedownCase",
     "ThreadState",
     "Verdict",
     "open_database",

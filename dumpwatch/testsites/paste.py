@@ -29,6 +29,7 @@ class Paste:
     posted: str = "2025-11-01 10:00"
     fault: str | None = None  # one of FAULTS: how the raw endpoint misbehaves
     hits: int = 0
+    removed: bool = False  # taken down: gone from the archive, its pages answer 404
 
 
 @dataclass
@@ -46,6 +47,12 @@ class PasteSite:
             self.pastes.append(p)
             return p
 
+    def remove(self, paste_id: str) -> None:
+        """Take a paste down, as a site does after a notice."""
+        paste = self._get(paste_id)
+        assert paste is not None, paste_id
+        paste.removed = True
+
     def raw_requests(self, paste_id: str) -> int:
         return sum(1 for r in self.requests if r == f"/raw/{paste_id}")
 
@@ -62,11 +69,11 @@ class PasteSite:
         if url.path == "/api/recent":
             with self._lock:
                 items = [{"id": p.id, "title": p.title, "author": p.author, "date": p.posted}
-                         for p in reversed(self.pastes)][:100]
+                         for p in reversed(self.pastes) if not p.removed][:100]
             return send(req, 200, json.dumps(items), "application/json")
         m = re.fullmatch(r"/(view|raw)/([\w-]+)", url.path)
         paste = self._get(m.group(2)) if m else None
-        if paste is None:
+        if paste is None or paste.removed:
             return send(req, 404, "<h1>Not found</h1>")
         if m.group(1) == "view":
             body = (f"<html><head><title>{html.escape(paste.title)}</title></head><body>"
@@ -79,7 +86,7 @@ class PasteSite:
 
     def _archive(self, req: BaseHTTPRequestHandler, page: int) -> None:
         with self._lock:
-            newest = list(reversed(self.pastes))
+            newest = [p for p in reversed(self.pastes) if not p.removed]
         chunk = newest[(page - 1) * PER_PAGE: page * PER_PAGE]
         rows = "".join(
             f"<tr><td><a class='paste' href='/view/{p.id}'>{html.escape(p.title)}</a></td>"
