@@ -23,7 +23,7 @@ class SmtpSink:
     port: int = 0
     received: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                       envelope.original_content or envelope.content))
         return "250 Message accepted for delivery"
