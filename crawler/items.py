@@ -20,6 +20,12 @@ class DocumentItem:
     data: bytes | None = None
     filename: str | None = None
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    # How it was fetched, for the evidence bundle: status, response headers and the
+    # SHA-256 of the body exactly as received (a forum post: of its thread page).
+    http_status: int | None = None
+    headers: dict[str, str] | None = None
+    raw_sha256: str | None = None
+    raw_length: int | None = None
 
     def __repr__(self) -> str:
         # Scrapy logs items on pipeline errors: never let the page text reach a log.

@@ -9,6 +9,7 @@ dumpwatch key, which the database never holds.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -20,14 +21,29 @@ from crawler.items import DocumentItem
 from crawler.profiles import Source
 from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
+from dumpwatch.lineage import assign_dump
+from dumpwatch.listing import breach_aliases, extract_listing
 from dumpwatch.monitor.config import MonitorConfig
-from dumpwatch.storage import Database, Document, Finding, RetainedText, Sighting, Verdict
+from dumpwatch.rendering import render_redacted
+from dumpwatch.storage import (
+    Capture,
+    Database,
+    Document,
+    Finding,
+    Listing,
+    Rendering,
+    RetainedText,
+    Sighting,
+    Verdict,
+)
 from dumpwatch.storage.models import utcnow
 from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
 
 _RANK = {"none": 0, "inconclusive": 1, "redistribution": 2}
 _HANGUL_WORD = re.compile(r"[가-힣]{2,4}")
+_WITHHELD_HEADERS = {"set-cookie", "cookie", "authorization", "proxy-authorization"}
+_EVIDENCE_LINE = re.compile(r"^line (\d+):")
 _MASK_TITLE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\+?82|0)1[016789][\s.\-]*\d{3,4}"
                          r"[\s.\-]*\d{4}")
 
@@ -93,14 +109,20 @@ class MatchPipeline:
         with self.db.session() as s:
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
             new_doc = doc is None
+            listing = None
             if new_doc:
-                doc = self._match_and_store(s, item, digest)
+                doc, listing = self._match_and_store(s, item, digest)
                 stats.inc_value("dumpwatch/new_documents")
+            elif doc.verdict != "none":
+                listing = self._listing(item, self._evidence_emails(s, doc.id, item.text))
             s.exec(insert_ignore_stmt(self.db, Sighting, [{  # type: ignore[call-overload]
                 "document_id": doc.id, "source": item.source, "url": item.url,
                 "title": mask_title(item.title), "author": item.author,
                 "posted_at": item.posted_at, "fetched_at": item.fetched_at}],
                 ["source", "url"]))
+            sighting_id = s.exec(select(Sighting.id).where(
+                Sighting.source == item.source, Sighting.url == item.url)).one()
+            self._store_capture(s, sighting_id, item, listing)
             if item.item_id and self.source.kind == "paste":
                 s.exec(self.state.seen_stmt(item.item_id))  # type: ignore[call-overload]
             s.commit()
@@ -109,16 +131,55 @@ class MatchPipeline:
             self.state.advance_thread(tid, int(post_id), int(page))
         return item
 
-    def _match_and_store(self, s, item: DocumentItem, digest: str) -> Document:
+    def _store_capture(self, s, sighting_id: int, item: DocumentItem, listing) -> None:
+        """How the page was fetched (evidence) and what it offers (listing), per sighting."""
+        headers = {k: ("[withheld]" if k.lower() in _WITHHELD_HEADERS else v)
+                   for k, v in (item.headers or {}).items()}
+        s.exec(insert_ignore_stmt(self.db, Capture, [{  # type: ignore[call-overload]
+            "sighting_id": sighting_id, "http_status": item.http_status,
+            "headers": json.dumps(headers, ensure_ascii=False), "raw_sha256": item.raw_sha256,
+            "raw_length": item.raw_length}], ["sighting_id"]))
+        if listing is not None:
+            row = {k: v for k, v in listing.as_dict().items() if k != "contacts"}
+            s.exec(insert_ignore_stmt(self.db, Listing, [{  # type: ignore[call-overload]
+                "sighting_id": sighting_id, **row,
+                "contacts": json.dumps(listing.contacts, ensure_ascii=False)}],
+                ["sighting_id"]))
+
+    def _listing(self, item: DocumentItem, exclude_emails: set[str]):
+        corpora = [c.name for c in self.scanner.corpora] if self.scanner else []
+        return extract_listing(item.text, item.title,
+                               breaches=breach_aliases(corpora, self.monitor.breaches),
+                               exclude_emails=exclude_emails)
+
+    def _evidence_emails(self, s, document_id: int, text: str) -> set[str]:
+        """E-mails on the lines of a stored document's findings (its evidence says which)."""
+        lines = {int(m.group(1)) for ev in s.exec(
+            select(Finding.evidence).where(Finding.document_id == document_id))
+            if (m := _EVIDENCE_LINE.match(ev))}
+        return _row_emails(text, lines)
+
+    def _match_and_store(self, s, item: DocumentItem, digest: str):
+        """Match a new content; returns the document and, when it matched, its listing."""
         doc = Document(content_sha256=digest, length=len(item.text))
         s.add(doc)
         s.flush()
+        listing = None
         if self.scanner is not None:
             result = self.scanner.scan_text(item.text, item.url)
             doc.candidates = result.candidates
             best = "none"
+            decided = {}
             for name, res in result.results.items():
-                label, p, reported = decide(res, self.scanner.config)
+                decided[name] = decide(res, self.scanner.config)
+            matched_lines = {m.line for _, _, rep in decided.values() for m in rep}
+            if matched_lines:
+                listing = self._listing(item, _row_emails(item.text, matched_lines))
+                shown = render_redacted(item.text)
+                s.add(Rendering(document_id=doc.id, text=shown.text, replaced=shown.replaced,
+                                withheld_lines=shown.withheld_lines))
+            for name, res in result.results.items():
+                label, p, reported = decided[name]
                 s.add(Verdict(document_id=doc.id, corpus=name, verdict=label, matched=res.matched,
                               reported=len(reported), expected=res.expected, p_chance=p))
                 for m in reported:
@@ -127,12 +188,18 @@ class MatchPipeline:
                                   evidence=m.evidence))
                 self.stats.inc_value("dumpwatch/new_findings", len(reported))
                 s.flush()
+                records = [m.record_id for m in reported]
+                post = assign_dump(s, document_id=doc.id, corpus=name, record_ids=records,
+                                   source=item.source, url=item.url, seen_at=item.fetched_at,
+                                   containment=self.monitor.repost_containment)
                 alert = create_alert(
                     s, document_id=doc.id, corpus=name, verdict=label, source=item.source,
                     url=item.url, author=item.author, contact=seller_contact(item.text),
-                    records=[m.record_id for m in reported],
+                    records=records,
                     fields={f for m in reported for f in m.fields},
-                    samples=[m.evidence for m in reported], cfg=self.monitor)
+                    samples=[m.evidence for m in reported], cfg=self.monitor,
+                    listing=listing.as_dict() if listing is not None else None,
+                    dump_id=post.dump_id if post is not None else None)
                 if alert is not None:
                     self.stats.inc_value("dumpwatch/alerts")
                 if _RANK[label] > _RANK[best]:
@@ -143,7 +210,16 @@ class MatchPipeline:
                 document_id=doc.id,
                 ciphertext=retention_cipher(self.key).encrypt(item.text.encode("utf-8")),
                 expires_at=utcnow() + timedelta(days=self.source.retention_days)))
-        return doc
+        return doc, listing
+
+
+def _row_emails(text: str, lines: set[int]) -> set[str]:
+    """E-mail values of the records extracted on these lines: never a seller's contact."""
+    from matcher.extract import extract
+
+    return {c.values["email"].strip().lower() for c in extract(text)
+            if c.line in lines and c.values.get("email")}
+
 
 def purge_expired_text(db: Database) -> int:
     """Delete retained page text whose window has ended; returns how many."""

@@ -69,6 +69,14 @@ class SourceSpider(scrapy.Spider):
             declared = raw_ctype.split("charset=", 1)[1].split(";")[0].strip()
         return decode_bytes(response.body, declared)
 
+    def capture(self, response: Response) -> dict[str, Any]:
+        """DocumentItem fields recording how a page was fetched (for evidence bundles)."""
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        return {"http_status": response.status, "headers": headers,
+                "raw_sha256": hashlib.sha256(response.body).hexdigest(),
+                "raw_length": len(response.body)}
+
     def repeated_listing(self, response: Response, items: list[str]) -> bool:
         """A listing page whose items were all on an earlier page this run: a pagination
         trap (endless "next" links over the same content), so stop following it."""

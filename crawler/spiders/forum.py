@@ -142,6 +142,7 @@ class ForumSpider(SourceSpider):
         last_seen, _ = self.state.last_post(tid)
         title = self.first_text(response, forum.thread_title)
         base = response.url.split("#")[0].split("?")[0]
+        fetched = self.capture(response)
         for post in self.select(response, forum.post):
             raw_id = self.first_text(post, forum.post_id)
             if not raw_id or not raw_id.strip().isdigit():
@@ -154,7 +155,7 @@ class ForumSpider(SourceSpider):
                 source=self.source.name, url=f"{base}#post-{post_id}", text=body, title=title,
                 author=self.first_text(post, forum.post_author),
                 posted_at=parse_date(self.first_text(post, forum.post_date)),
-                item_id=f"{tid}:{post_id}:{page}")
+                item_id=f"{tid}:{post_id}:{page}", **fetched)
         if forum.thread_next:
             nxt = self.select(response, forum.thread_next)
             if nxt:

@@ -77,7 +77,7 @@ class PasteSpider(SourceSpider):
             return
         yield DocumentItem(source=self.source.name, url=response.url, text=text,
                            title=response.meta.get("title"), author=response.meta.get("author"),
-                           item_id=item_id)
+                           item_id=item_id, **self.capture(response))
 
     def on_error(self, failure: Any) -> None:
         super().on_error(failure)

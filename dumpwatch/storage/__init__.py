@@ -6,6 +6,9 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 
 from dumpwatch.storage.cases import CaseEvent, Notice, TakedownCase
 from dumpwatch.storage.db import Database, open_database
+from dumpwatch.storage.dumps import Dump, DumpPost
+from dumpwatch.storage.evidence import Capture, Rendering
+from dumpwatch.storage.listings import Listing
 from dumpwatch.storage.models import (
     Alert,
     CrawlRun,
@@ -21,12 +24,17 @@ from dumpwatch.storage.models import (
 
 __all__ = [
     "Alert",
+    "Capture",
     "CaseEvent",
     "CrawlRun",
     "Database",
     "Document",
+    "Dump",
+    "DumpPost",
     "Finding",
+    "Listing",
     "Notice",
+    "Rendering",
     "RetainedText",
     "SeenItem",
     "Sighting",
