@@ -89,6 +89,8 @@ def test_sale_post_is_noticed_removed_and_reported(tmp_path: Path, home: Path) -
     assert "bona fide belief" in body and "automated means" in body
     assert "개인정보 보호법" in body and "정보통신망법" in body and "삭제" in body
     assert "@cp_db_seller" in body  # the seller's handle, not a customer's data
+    assert "offered for sale at 3,000,000 KRW" in body  # from the listing extraction
+    assert "the seller claims 33,700,000 records" in body
 
     # the regulator's report counts it
     day = datetime.now(UTC).date()

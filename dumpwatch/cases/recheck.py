@@ -120,6 +120,42 @@ class Rechecker:
             self.cases.event(s, case, actor, "recheck", result.outcome, result.detail, data)
             s.commit()
 
+    def _repost_of(self, s, case: TakedownCase, taken: set[int]) -> tuple[int, int] | None:
+        """(document id, records) of a newer post of the same dump: by lineage (the
+        dump the pipeline filed it under), else by containment of its records in the
+        removed post's."""
+        from dumpwatch.lineage import dump_of
+        from dumpwatch.storage import DumpPost
+
+        dump = dump_of(s, case.document_id, case.corpus)
+        if dump is not None:
+            rows = s.exec(select(DumpPost.document_id, DumpPost.records)
+                          .join(Document, Document.id == DumpPost.document_id)
+                          .where(DumpPost.dump_id == dump.id,
+                                 DumpPost.document_id != case.document_id,
+                                 Document.first_seen_at > case.removed_at)
+                          .order_by(Document.first_seen_at)).all()
+            for doc_id, n in rows:
+                if doc_id not in taken:
+                    return doc_id, n
+        ids = select(Finding.record_id).where(Finding.document_id == case.document_id,
+                                              Finding.corpus == case.corpus)
+        shared = func.count(Finding.id)
+        rows = s.exec(
+            select(Finding.document_id, shared)
+            .join(Document, Document.id == Finding.document_id)
+            .where(Finding.corpus == case.corpus,
+                   Finding.record_id.in_(ids),  # type: ignore[attr-defined]
+                   Finding.document_id != case.document_id,
+                   Document.first_seen_at > case.removed_at)
+            .group_by(Finding.document_id)).all()
+        for doc_id, n in rows:
+            total = s.exec(select(func.count(Finding.id)).where(
+                Finding.document_id == doc_id, Finding.corpus == case.corpus)).one()
+            if doc_id not in taken and n >= REPOST_CONTAINMENT * total:
+                return doc_id, n
+        return None
+
     def reopen_reposts(self, actor: str = "monitor") -> list[int]:
         """Re-open removed cases whose records turn up again in a newer document."""
         reopened = []
@@ -128,23 +164,7 @@ class Rechecker:
             taken = set(s.exec(select(TakedownCase.document_id)).all())
         for case in removed:
             with self.db.session() as s:
-                ids = select(Finding.record_id).where(Finding.document_id == case.document_id,
-                                                      Finding.corpus == case.corpus)
-                shared = func.count(Finding.id)
-                rows = s.exec(
-                    select(Finding.document_id, shared)
-                    .join(Document, Document.id == Finding.document_id)
-                    .where(Finding.corpus == case.corpus, Finding.record_id.in_(ids),  # type: ignore[attr-defined]
-                           Finding.document_id != case.document_id,
-                           Document.first_seen_at > case.removed_at)
-                    .group_by(Finding.document_id)).all()
-                hit = None
-                for doc_id, n in rows:
-                    total = s.exec(select(func.count(Finding.id)).where(
-                        Finding.document_id == doc_id, Finding.corpus == case.corpus)).one()
-                    if doc_id not in taken and n >= REPOST_CONTAINMENT * total:
-                        hit = doc_id, n
-                        break
+                hit = self._repost_of(s, case, taken)
                 if hit is None:
                     continue
                 sighting = s.exec(select(Sighting).where(Sighting.document_id == hit[0])
@@ -152,7 +172,7 @@ class Rechecker:
                 if sighting is None:
                     continue
                 case = self.cases.get(s, case.id)  # type: ignore[arg-type]
-                old = case.url
+                old, old_sighting = case.url, case.sighting_id
                 case.status, case.reopened = "open", case.reopened + 1
                 case.url, case.sighting_id, case.document_id = (sighting.url, sighting.id,
                                                                 hit[0])
@@ -164,8 +184,9 @@ class Rechecker:
                 case.domain = case.hosting_ip = case.country = None
                 s.add(case)
                 self.cases.event(s, case, actor, "reopen", "ok",
-                                 f"re-post of {hit[1]} of its records at {sighting.url} "
-                                 f"(removed from {old})", {"previous_url": old})
+                                 f"re-posted ({hit[1]} records) at {sighting.url} after "
+                                 f"removal from {old}", {"previous_url": old,
+                                                         "previous_sighting_id": old_sighting})
                 s.commit()
                 taken.add(hit[0])
                 reopened.append(case.id)

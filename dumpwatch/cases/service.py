@@ -26,10 +26,12 @@ from dumpwatch.cases.sending import build_email, send_email, send_webhook
 from dumpwatch.errors import ConfigError, TakedownError
 from dumpwatch.storage import (
     Alert,
+    Capture,
     CaseEvent,
     Database,
     Document,
     Finding,
+    Listing,
     Notice,
     Sighting,
     TakedownCase,
@@ -104,6 +106,8 @@ class Cases:
             if not rows and (url or sighting_id is not None):
                 raise TakedownError(f"no redistribution post at {url or sighting_id}")
             taken = set(s.exec(select(TakedownCase.sighting_id)).all())
+            for data in s.exec(select(CaseEvent.data).where(CaseEvent.action == "reopen")):
+                taken.add(json.loads(data).get("previous_sighting_id"))  # moved on, not new
             new = []
             for sighting, doc in rows:
                 if sighting.id in taken:
@@ -173,18 +177,23 @@ class Cases:
                 Finding.document_id == case.document_id, Finding.corpus == case.corpus)
                 .order_by(Finding.score.desc(), Finding.id)).all()  # type: ignore[union-attr]
             alert = s.exec(select(Alert).where(Alert.document_id == case.document_id)).first()
+            listing = s.get(Listing, case.sighting_id)
+            capture = s.get(Capture, case.sighting_id)
         fields = sorted({f for row in findings for f in row.fields.split(",") if f})
         samples = [re.sub(r"^line \d+:\s*", "", f.evidence) for f in findings[:5]]
-        handles = []
-        if alert is not None and (contact := json.loads(alert.payload).get("contact")):
-            handles.append(contact)
+        sale = _listing_view(listing)
+        if not sale["handles"] and alert is not None and (
+                contact := json.loads(alert.payload).get("contact")):
+            sale["handles"].append(contact)
+        digest = capture.raw_sha256 if capture and capture.raw_sha256 else (
+            doc.content_sha256 if doc else "")
         src = self.sources().get(case.source)
         ctx = notice_context(
             self._case_view(case), records=case.records, fields=fields, samples=samples,
-            evidence_sha256=doc.content_sha256 if doc else "", notifier=self.cfg.notifier
+            evidence_sha256=digest, notifier=self.cfg.notifier
             .model_dump(), affected_organization=self.cfg.affected_organization,
             automated=self.cfg.automated, now=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-            recipient=recipient or case.contact_email, listing={"handles": handles},
+            recipient=recipient or case.contact_email, listing=sale,
             kind=src.kind if src else "paste")
         return render_notice(ctx, self.config_dir / "notices")
 
@@ -300,6 +309,17 @@ class Cases:
                              .order_by(Notice.id)).all()
         return {"case": case.model_dump(), "events": [e.model_dump() for e in events],
                 "notices": [n.model_dump(exclude={"body", "xarf"}) for n in notices]}
+
+
+def _listing_view(listing: Listing | None) -> dict:
+    """What the sale post says of itself (price, claimed count, seller handles)."""
+    if listing is None:
+        return {"price": None, "count": None, "handles": []}
+    price = None
+    if listing.price_amount is not None:
+        price = f"{listing.price_amount:,.8g} {listing.price_currency or ''}".strip()
+    handles = [c["value"] for c in json.loads(listing.contacts or "[]") if c.get("value")]
+    return {"price": price, "count": listing.claimed_records, "handles": handles[:5]}
 
 
 def _utc(dt: datetime) -> datetime:
