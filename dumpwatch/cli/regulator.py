@@ -80,4 +80,5 @@ def report_cmd(
         table.add_row(r.platform, r.domain, r.country, str(r.detected), f"{r.records:,}",
                       str(r.notices), str(r.removed), duration(r.median_ttr_s),
                       duration(r.p90_ttr_s), str(r.online))
-    Console().print(table)
+    out = Console()
+    Console(width=None if out.is_terminal else 200).print(table)

@@ -75,7 +75,10 @@ def list_cmd(
         table.add_row(str(c.id), c.status, c.source, c.url, str(c.records),
                       c.contact_email or c.contact_form or "?", c.country or "?",
                       str(c.opened_at)[:16], _ttr(c.time_to_removal_s))
-    Console().print(table)
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=200)  # piped: do not squeeze URLs into 80 columns
+    out.print(table)
 
 
 @takedown.command("show")
