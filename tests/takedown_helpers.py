@@ -6,39 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumpwatch.synth import people
-
-PASTE_DOMAIN = "paste.dumpwatch.test"
-PASTE_IP = "211.43.200.10"  # public-looking: whoisit refuses private keys; served locally
-REGISTRAR_ABUSE = "abuse@registrar-one.test"
-HOSTING_ABUSE = "abuse@hosting-kr.test"
-
-
-def registry():
-    from dumpwatch.testsites.rdap import RdapServer
-
-    return RdapServer(domains={"dumpwatch.test": ("Registrar One", REGISTRAR_ABUSE)},
-                      networks={"211.43.0.0/16": ("KR", HOSTING_ABUSE)})
+from dumpwatch.testsites.takedown import (  # noqa: F401 - re-exported for the tests
+    HOSTING_ABUSE,
+    PASTE_DOMAIN,
+    PASTE_IP,
+    REGISTRAR_ABUSE,
+    registry,
+    write_takedown_config,
+)
 
 
 def takedown_config(config: Path, rdap, smtp_port: int, extra: str = "") -> None:
-    """config/takedown.yaml for the local servers, and public names for the paste site."""
-    bootstrap = rdap.write_bootstrap(config / "rdap-bootstrap.json")
-    (config / "takedown.yaml").write_text(f"""\
-notifier:
-  name: Kim Minji
-  email: privacy-desk@shop.test
-  organization: Shop Korea Trust & Safety
-  domain: shop.test
-affected_organization: Shop Korea
-smtp: {{host: 127.0.0.1, port: {smtp_port}, timeout: 3}}
-rdap: {{bootstrap: {bootstrap}, allow_insecure: true, timeout: 3}}
-law_enforcement: cyber@police.test
-{extra}""")
-    for name in ("local-paste",):
-        path = config / "sources" / f"{name}.yaml"
-        if path.exists():
-            path.write_text(path.read_text() + f"takedown:\n  domain: {PASTE_DOMAIN}\n"
-                            f"  hosting_ip: {PASTE_IP}\n")
+    write_takedown_config(config, rdap, smtp_port, extra)
 
 
 def sale_post(start: int, n: int) -> tuple[str, list]:

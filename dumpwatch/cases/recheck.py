@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 import httpx
@@ -29,6 +30,8 @@ from dumpwatch.storage.models import utcnow
 
 log = logging.getLogger("dumpwatch.cases")
 REPOST_CONTAINMENT = 0.8
+# a login form instead of the post: the post may well be there, for members
+_LOGIN_WALL = re.compile(r"<input[^>]+type=['\"]?password", re.I)
 
 
 @dataclass
@@ -88,6 +91,9 @@ class Rechecker:
             result = CheckResult(case_id, "removed", f"HTTP {status}")
         elif status != 200:
             result = CheckResult(case_id, "unreachable", f"HTTP {status}" if status else error)
+        elif _LOGIN_WALL.search(text):
+            result = CheckResult(case_id, "unreachable", "login required: a members-only "
+                                 "page cannot be judged from outside")
         elif doc is not None and content_hash(text) == doc.content_sha256:
             result = CheckResult(case_id, "online", "unchanged")
         elif self.scanner is None:

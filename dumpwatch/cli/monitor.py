@@ -101,5 +101,17 @@ def demo(
     table.add_row("[bold]all[/]", str(summary["documents"]), str(summary["redistributions"]),
                   str(summary["records_exposed"]))
     Console().print(table)
+    from dumpwatch.cli.takedown import _ttr
+
+    cases = Table("case", "source", "notice sent to", "country", "outcome",
+                  title="Takedown cases (notices via the local SMTP server)")
+    for c in summary["cases"]:
+        outcome = "notified, still online" if c["first_notice_at"] else "open"
+        if c["status"] == "removed":
+            outcome = f"open → notified → removed in {_ttr(c['time_to_removal_s'])}"
+        cases.add_row(str(c["id"]), c["source"], c["contact_email"] or "?", c["country"] or "?",
+                      outcome)
+    Console().print(cases)
+    err.print(f"regulator report: {summary['report']}")
     err.print(f"{summary['alerts_received']} alerts delivered to the local webhook in "
               f"{summary['seconds']}s. Explore: dumpwatch --home {home} findings | status")
