@@ -103,15 +103,14 @@ def demo(
     Console().print(table)
     from dumpwatch.cli.takedown import _ttr
 
-    cases = Table("case", "source", "notice sent to", "country", "outcome",
-                  title="Takedown cases (notices via the local SMTP server)")
+    lines = Console(highlight=False, soft_wrap=True)
+    lines.print("[bold]Takedown cases[/] (notices sent to the local SMTP server):")
     for c in summary["cases"]:
-        outcome = "notified, still online" if c["first_notice_at"] else "open"
-        if c["status"] == "removed":
-            outcome = f"open → notified → removed in {_ttr(c['time_to_removal_s'])}"
-        cases.add_row(str(c["id"]), c["source"], c["contact_email"] or "?", c["country"] or "?",
-                      outcome)
-    Console().print(cases)
+        outcome = f"open → notified ({c['contact_email'] or '?'})" if c["first_notice_at"] \
+            else "open"
+        outcome += (f" → removed in {_ttr(c['time_to_removal_s'])}" if c["status"] == "removed"
+                    else " · still online")
+        lines.print(f"  case {c['id']} · {c['source']} · {c['country'] or '?'} · {outcome}")
     err.print(f"regulator report: {summary['report']}")
     err.print(f"{summary['alerts_received']} alerts delivered to the local webhook in "
               f"{summary['seconds']}s. Explore: dumpwatch --home {home} findings | status")
