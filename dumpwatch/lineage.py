@@ -5,8 +5,9 @@ compared by containment, not Jaccard: a new document joins the dump that holds a
 ``containment`` of its records (a re-post or a slice) or whose records it holds at least
 ``containment`` of (a bigger re-post: the dump grows). The comparison is exact, in one
 indexed SQL query over ``finding.record_id`` per new document; measured against
-datasketch's LSH Ensemble in ``benchmarks/bench_lineage.py`` (exact is cheaper at this
-scale, needs no index rebuild when a dump is added, and has no false negatives).
+datasketch's LSH Ensemble in ``benchmarks/bench_lineage.py``: exact is as fast per
+document at realistic scale, needs no index rebuilt when a dump is added (LSH Ensemble
+is static) and has no false negatives. See BENCHMARKS.md.
 
 API (stable)::
 
@@ -24,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from dumpwatch.errors import DumpwatchError
@@ -34,23 +34,32 @@ from dumpwatch.storage.models import utcnow
 IN_CHUNK = 5_000  # bound parameters per query: SQLite allows 32,766, PostgreSQL 65,535
 
 
-def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str]) -> dict[int, int]:
-    """How many of these records each existing dump holds. Chunks hold disjoint records,
-    so per-chunk distinct counts add up."""
-    shared: dict[int, int] = defaultdict(int)
+def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
+                     document_id: int) -> dict[int, int]:
+    """How many of these records each existing dump holds.
+
+    Driven by the index on ``finding.record_id`` (a join from ``dumppost`` lets SQLite
+    scan every finding of every dump instead); documents are then mapped to dumps."""
+    holders: dict[int, set[str]] = defaultdict(set)  # document -> its records among ours
     ids = sorted(set(record_ids))
     for i in range(0, len(ids), IN_CHUNK):
-        chunk = ids[i:i + IN_CHUNK]
-        rows = s.exec(
-            select(DumpPost.dump_id, func.count(func.distinct(Finding.record_id)))
-            .join(Finding, (Finding.document_id == DumpPost.document_id)
-                  & (Finding.corpus == DumpPost.corpus))
-            .where(DumpPost.corpus == corpus,
-                   Finding.record_id.in_(chunk))  # type: ignore[attr-defined]
-            .group_by(DumpPost.dump_id))
-        for dump_id, n in rows:
-            shared[dump_id] += n
-    return shared
+        # corpus is filtered here, not in SQL: given ``corpus = ?`` SQLite's planner (no
+        # ANALYZE statistics) picks the corpus index and scans every finding of the corpus
+        rows = s.exec(select(Finding.document_id, Finding.record_id, Finding.corpus).where(
+            Finding.record_id.in_(ids[i:i + IN_CHUNK])))  # type: ignore[attr-defined]
+        for doc, rec, c in rows:
+            if c == corpus and doc != document_id:
+                holders[doc].add(rec)
+    if not holders:
+        return {}
+    per_dump: dict[int, set[str]] = defaultdict(set)
+    docs = sorted(holders)
+    for i in range(0, len(docs), IN_CHUNK):
+        for doc, dump_id in s.exec(select(DumpPost.document_id, DumpPost.dump_id).where(
+                DumpPost.corpus == corpus,
+                DumpPost.document_id.in_(docs[i:i + IN_CHUNK]))):  # type: ignore[attr-defined]
+            per_dump[dump_id] |= holders[doc]
+    return {d: len(r) for d, r in per_dump.items()}
 
 
 def assign_dump(s: Session, *, document_id: int, corpus: str, record_ids: Sequence[str],
@@ -68,7 +77,7 @@ def assign_dump(s: Session, *, document_id: int, corpus: str, record_ids: Sequen
         return existing
     seen_at = seen_at or utcnow()
     best: tuple[float, Dump, int] | None = None
-    for dump_id, shared in _shared_per_dump(s, corpus, sorted(records)).items():
+    for dump_id, shared in _shared_per_dump(s, corpus, sorted(records), document_id).items():
         dump = s.get(Dump, dump_id)
         if dump is None:
             continue

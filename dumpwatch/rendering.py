@@ -9,7 +9,11 @@ stored. Three layers, so a value the extractor saw in another form cannot slip t
 2. whatever still looks like a phone number or an e-mail address is masked;
 3. every line that still contains one of the raw values (or its digits) is withheld.
 
-API: ``render_redacted(text) -> Rendered(text, replaced, withheld_lines)``.
+API::
+
+    redacted_values(text, candidates=None) -> {raw value: redacted form}
+    render_redacted(text, values=None) -> Rendered(text, replaced, withheld_lines)
+    redact_known(text, values) -> str   # e.g. a post's title, with the page's values
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]{1,2})[\w.+-]*@([A-Za-z0-9-]+(?:\.[A-Z
 MIN_VALUE_LEN = 3  # shorter raw values (a two-syllable name part) are masked by context only
 
 
+MAX_RENDERING = 2_000_000  # characters kept: ample for a takedown, bounded for the database
+
+
 @dataclass
 class Rendered:
     text: str
@@ -36,9 +43,11 @@ class Rendered:
     withheld_lines: int
 
 
-def _redacted_values(text: str) -> dict[str, str]:
+def redacted_values(text: str, candidates: list | None = None) -> dict[str, str]:
+    """Raw value -> redacted form for every value of every record extracted from ``text``
+    (pass ``candidates`` when ``matcher.extract.extract(text)`` was already run)."""
     out: dict[str, str] = {}
-    for cand in extract(text):
+    for cand in extract(text) if candidates is None else candidates:
         row = parse_row(cand.values)
         for role, raw in cand.values.items():
             raw = raw.strip()
@@ -62,21 +71,33 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-def render_redacted(text: str) -> Rendered:
+def _replace(text: str, values: dict[str, str]) -> tuple[str, int]:
+    if not values:
+        return text, 0
+    replaced = 0
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal replaced
+        replaced += 1
+        return values[m.group(0)]
+
+    return pattern.sub(sub, text), replaced
+
+
+def redact_known(text: str, values: dict[str, str]) -> str:
+    """Replace the given record values (and anything phone- or e-mail-like) in ``text``."""
+    text, _ = _replace(text, values)
+    text = _PHONE.sub(lambda m: f"010-****-{m.group(1)}", text)
+    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+
+
+def render_redacted(text: str, values: dict[str, str] | None = None) -> Rendered:
     if _FULLWIDTH.search(text):
         text = unicodedata.normalize("NFKC", text)
-    values = _redacted_values(text)
-    replaced = 0
-    if values:
-        pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len,
-                                                                    reverse=True)))
-
-        def sub(m: re.Match[str]) -> str:
-            nonlocal replaced
-            replaced += 1
-            return values[m.group(0)]
-
-        text = pattern.sub(sub, text)
+    if values is None:
+        values = redacted_values(text)
+    text, replaced = _replace(text, values)
     text = _PHONE.sub(lambda m: f"010-****-{m.group(1)}", text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     # Last line of defence: a line still holding a raw value (or a phone's digits) goes.
@@ -89,4 +110,7 @@ def render_redacted(text: str) -> Rendered:
         if any(n in line for n in needles) or any(d in flat for d in digit_needles):
             lines[i] = "[line withheld: holds a record value]"
             withheld += 1
-    return Rendered("\n".join(lines), replaced, withheld)
+    out = "\n".join(lines)
+    if len(out) > MAX_RENDERING:
+        out = out[:MAX_RENDERING].rsplit("\n", 1)[0] + "\n[rendering truncated]"
+    return Rendered(out, replaced, withheld)

@@ -68,3 +68,56 @@ def test_no_canary_plaintext_anywhere(tmp_path: Path) -> None:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
     # the evidence people see is the redacted form
     assert "캐*리" in table.stdout and "010-****-0123" in table.stdout
+
+
+def test_no_canary_plaintext_in_evidence_dumps_or_exports(tmp_path: Path) -> None:
+    """The crawl path: a sale post carrying the canary (also as a fake 'contact' e-mail
+    and in the title) is crawled; findings, evidence bundles, dumps and every export
+    format are written; no byte of the canary is anywhere."""
+    from dumpwatch.synth import people
+    from dumpwatch.testsites import LocalSites
+    from dumpwatch.testsites.profiles import write_profiles
+
+    corpus = tmp_path / "corpus.csv"
+    write_corpus_csv(corpus, 2_000)
+    with open(corpus, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["CANARY-1"] + [CANARY[k] for k in ("name", "phone", "email",
+                                                                    "address", "order")])
+    home, config, out = tmp_path / "home", tmp_path / "config", tmp_path / "out"
+    added = run_cli("--home", str(home), "corpus", "add", "shop", str(corpus))
+    assert added.returncode == 0, added.stderr
+    canary_row = ",".join([CANARY["name"], CANARY["phone"], CANARY["email"],
+                           f'"{CANARY["address"]}"', CANARY["order"]])
+    sample = "\n".join(f"{p.name},{p.phone},{p.email},\"{p.address}\",{p.order}"
+                       for p in people(0, 20))
+    printed = []
+    with LocalSites() as sites:
+        write_profiles(config, sites)
+        sites.paste.add(f"샵 DB 판매 {CANARY['email']} {CANARY['name']}",
+                        f"가격 500만원, 2,001건, 샘플 21개. 문의 메일 {CANARY['email']} "
+                        f"텔레 @shop_seller\n이름,연락처,이메일,주소,주문\n{canary_row}\n"
+                        f"{sample}\n")
+        commands = [
+            ("crawl", "local-paste", "--json"),
+            ("findings",), ("findings", "-f", "jsonl", "--evidence", str(out / "ev-all")),
+            ("evidence", "1", "--out", str(out / "ev")), ("dumps",), ("dumps", "-f", "jsonl"),
+            ("dumps", "show", "1"), ("dumps", "show", "1", "-f", "json"),
+            *[("export", "--format", f, "--out", str(out / f"export.{f}"))
+              for f in ("jsonl", "csv", "stix", "misp")],
+            ("export", "--format", "stix"),
+        ]
+        for args in commands:
+            proc = run_cli("--home", str(home), "--config", str(config), *args)
+            assert proc.returncode == 0, (args, proc.stderr)
+            printed.append(proc.stdout + proc.stderr)
+    text = "\n".join(printed)
+    assert "CANARY-1" in text and "캐*리" in text  # found, and shown redacted
+    assert "@shop_seller" in text and "500" in text
+    bundle = (out / "ev" / "sighting-1" / "page.redacted.txt").read_text()
+    assert "010-****-0123" in bundle
+    files = [p for d in (home, out) for p in d.rglob("*") if p.is_file()]
+    assert len([f for f in files if f.parent == out]) == 4
+    for needle in _needles():
+        assert needle not in text.encode(), needle.decode("utf-8", "replace")
+        for f in files:
+            assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))

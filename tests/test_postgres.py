@@ -75,4 +75,14 @@ def test_crawl_findings_and_status_on_postgres(postgres_url: str, home: Path,
     status = json.loads(run_cli("--home", str(home), "--config", str(config), "status",
                                 "--json", env=env).stdout)
     assert status["alerts"] == 1  # identical content on two pastes: one document, one alert
+    # lineage, exports and evidence run the same queries on PostgreSQL
+    dumps = [json.loads(x) for x in run_cli("--home", str(home), "dumps", "-f", "jsonl",
+                                            env=env).stdout.splitlines()]
+    assert [(d["records"], d["posts"], d["sightings"]) for d in dumps] == [(4, 1, 2)]
+    rows = [json.loads(x) for x in run_cli("--home", str(home), "export", "--format", "jsonl",
+                                           env=env).stdout.splitlines()]
+    assert len(rows) == 2 and {r["dump_id"] for r in rows} == {dumps[0]["id"]}
+    bundle = run_cli("--home", str(home), "evidence", str(rows[0]["sighting_id"]), "--out",
+                     str(tmp_path / "ev"), env=env)
+    assert bundle.returncode == 0 and (Path(bundle.stdout.strip()) / "manifest.json").exists()
     assert not (home / "dumpwatch.db").exists()  # nothing went to SQLite

@@ -24,7 +24,7 @@ from dumpwatch.alerts import create_alert, seller_contact
 from dumpwatch.lineage import assign_dump
 from dumpwatch.listing import breach_aliases, extract_listing
 from dumpwatch.monitor.config import MonitorConfig
-from dumpwatch.rendering import render_redacted
+from dumpwatch.rendering import redact_known, redacted_values, render_redacted
 from dumpwatch.storage import (
     Capture,
     Database,
@@ -37,6 +37,7 @@ from dumpwatch.storage import (
     Verdict,
 )
 from dumpwatch.storage.models import utcnow
+from matcher.extract import extract
 from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
 
@@ -109,15 +110,19 @@ class MatchPipeline:
         with self.db.session() as s:
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
             new_doc = doc is None
-            listing = None
+            listing, values = None, None
             if new_doc:
-                doc, listing = self._match_and_store(s, item, digest)
+                doc, listing, values = self._match_and_store(s, item, digest)
                 stats.inc_value("dumpwatch/new_documents")
-            elif doc.verdict != "none":
+            elif s.exec(select(Finding.id).where(Finding.document_id == doc.id)).first():
                 listing = self._listing(item, self._evidence_emails(s, doc.id, item.text))
+                values = redacted_values(item.text) if item.title else None
+            title = item.title
+            if title and values:  # a sale post's title often quotes its sample
+                title = redact_known(title, values)
             s.exec(insert_ignore_stmt(self.db, Sighting, [{  # type: ignore[call-overload]
                 "document_id": doc.id, "source": item.source, "url": item.url,
-                "title": mask_title(item.title), "author": item.author,
+                "title": mask_title(title), "author": item.author,
                 "posted_at": item.posted_at, "fetched_at": item.fetched_at}],
                 ["source", "url"]))
             sighting_id = s.exec(select(Sighting.id).where(
@@ -157,14 +162,15 @@ class MatchPipeline:
         lines = {int(m.group(1)) for ev in s.exec(
             select(Finding.evidence).where(Finding.document_id == document_id))
             if (m := _EVIDENCE_LINE.match(ev))}
-        return _row_emails(text, lines)
+        return _row_emails(extract(text), lines)
 
     def _match_and_store(self, s, item: DocumentItem, digest: str):
-        """Match a new content; returns the document and, when it matched, its listing."""
+        """Match a new content; returns the document and, when it matched, its listing and
+        the redacted forms of its record values."""
         doc = Document(content_sha256=digest, length=len(item.text))
         s.add(doc)
         s.flush()
-        listing = None
+        listing, values = None, None
         if self.scanner is not None:
             result = self.scanner.scan_text(item.text, item.url)
             doc.candidates = result.candidates
@@ -174,8 +180,10 @@ class MatchPipeline:
                 decided[name] = decide(res, self.scanner.config)
             matched_lines = {m.line for _, _, rep in decided.values() for m in rep}
             if matched_lines:
-                listing = self._listing(item, _row_emails(item.text, matched_lines))
-                shown = render_redacted(item.text)
+                cands = extract(item.text)  # once, for contacts and the rendering
+                listing = self._listing(item, _row_emails(cands, matched_lines))
+                values = redacted_values(item.text, cands)
+                shown = render_redacted(item.text, values)
                 s.add(Rendering(document_id=doc.id, text=shown.text, replaced=shown.replaced,
                                 withheld_lines=shown.withheld_lines))
             for name, res in result.results.items():
@@ -210,14 +218,12 @@ class MatchPipeline:
                 document_id=doc.id,
                 ciphertext=retention_cipher(self.key).encrypt(item.text.encode("utf-8")),
                 expires_at=utcnow() + timedelta(days=self.source.retention_days)))
-        return doc, listing
+        return doc, listing, values
 
 
-def _row_emails(text: str, lines: set[int]) -> set[str]:
+def _row_emails(candidates: list, lines: set[int]) -> set[str]:
     """E-mail values of the records extracted on these lines: never a seller's contact."""
-    from matcher.extract import extract
-
-    return {c.values["email"].strip().lower() for c in extract(text)
+    return {c.values["email"].strip().lower() for c in candidates
             if c.line in lines and c.values.get("email")}
 
 
