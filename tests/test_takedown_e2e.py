@@ -108,10 +108,19 @@ def test_sale_post_is_noticed_removed_and_reported(tmp_path: Path, home: Path) -
     page = html.read_text()
     assert PASTE_DOMAIN in page and "data:image/png;base64," in page
 
-    # no plaintext of a posted record in any byte of the home, the notice or the report
+    exports = []
+    for fmt in ("jsonl", "csv", "stix", "misp"):
+        path = tmp_path / f"export.{fmt}"
+        done = run_cli("--home", str(home), "export", "--format", fmt, "--out", str(path))
+        assert done.returncode == 0 and path.stat().st_size > 0, done.stderr
+        exports.append((path.name, path.read_bytes()))
+
+    # no plaintext of a posted record in any byte of the home, the notice, the exports
+    # or the report
     files = [p for p in home.rglob("*") if p.is_file()]
     blobs = [("smtp", mail.raw), ("report.html", html.read_bytes()),
-             ("report.json", out.stdout.encode()), *((str(f), f.read_bytes()) for f in files)]
+             ("report.json", out.stdout.encode()), *exports,
+             *((str(f), f.read_bytes()) for f in files)]
     for needle in plaintexts(ps):
         for where, blob in blobs:
             assert needle not in blob, (where, needle.decode())
