@@ -67,6 +67,9 @@ def run_demo(home: Path, key_source: str, records: int = 50_000, seconds: float 
 
     out = console or Console()
     started = time.monotonic()
+    from dumpwatch.storage.models import utcnow
+
+    began = utcnow()
     for stale in ("dumpwatch.db", "dumpwatch.db-wal", "dumpwatch.db-shm", "jobs.db",
                   "alerts.log", "monitor.json", "locks", "config"):
         path = home / stale
@@ -135,18 +138,18 @@ def run_demo(home: Path, key_source: str, records: int = 50_000, seconds: float 
 
         recheck_home(home, config)  # one last look at the notified posts
     summary = demo_summary(home)
-    summary["cases"], summary["report"] = _takedown_summary(home, config)
+    summary["cases"], summary["report"] = _takedown_summary(home, config, began)
     summary["alerts_received"] = len(hook.received)
     summary["seconds"] = round(time.monotonic() - started, 1)
     return summary
 
 
-def _takedown_summary(home: Path, config: Path) -> tuple[list[dict], str]:
+def _takedown_summary(home: Path, config: Path, began) -> tuple[list[dict], str]:
     """Each case's path (open → notified → removed) and the regulator's report."""
     from datetime import timedelta
 
     from dumpwatch.cases.service import Cases
-    from dumpwatch.regulator import build_report, render_html
+    from dumpwatch.regulator import build_report, profile_domains, render_html
     from dumpwatch.storage import open_database
     from dumpwatch.storage.models import utcnow
 
@@ -154,8 +157,8 @@ def _takedown_summary(home: Path, config: Path) -> tuple[list[dict], str]:
     try:
         cases = [c.model_dump() for c in Cases(db, config).list()]
         now = utcnow()
-        report = build_report(db, now - timedelta(days=1), now + timedelta(minutes=1),
-                              {"local-paste": "paste.dumpwatch.test"})
+        report = build_report(db, began - timedelta(minutes=1), now + timedelta(minutes=1),
+                              profile_domains(config))
     finally:
         db.dispose()
     path = home / "report.html"

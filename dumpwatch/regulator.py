@@ -81,6 +81,16 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[int(rank) - 1]
 
 
+def profile_domains(config_dir: Path) -> dict[str, str]:
+    """source -> the public domain its profile declares (sources crawled by address)."""
+    from crawler.profiles import load_sources
+
+    if not (config_dir / "sources").is_dir():
+        return {}
+    return {name: src.takedown.domain for name, src in
+            load_sources(config_dir, strict=False).items() if src.takedown.domain}
+
+
 def build_report(db: Database, start: datetime, end: datetime,
                  profile_domains: dict[str, str] | None = None) -> RegulatorReport:
     """``profile_domains``: source -> public domain, for sources crawled by address."""
@@ -162,9 +172,13 @@ def build_report(db: Database, start: datetime, end: datetime,
 
 def _series(start: datetime, end: datetime, detections: list[datetime],
             removals: list[datetime]) -> tuple[list[datetime], list[int], list[int]]:
-    """Hourly bins for periods up to three days, daily ones beyond."""
-    step = timedelta(hours=1) if end - start <= timedelta(days=3) else timedelta(days=1)
-    first = start.replace(minute=0, second=0, microsecond=0)
+    """Minute bins up to two hours, hourly ones up to three days, daily ones beyond."""
+    span = end - start
+    step = timedelta(minutes=1) if span <= timedelta(hours=2) else (
+        timedelta(hours=1) if span <= timedelta(days=3) else timedelta(days=1))
+    first = start.replace(second=0, microsecond=0)
+    if step >= timedelta(hours=1):
+        first = first.replace(minute=0)
     if step == timedelta(days=1):
         first = first.replace(hour=0)
     bins = []
@@ -208,8 +222,11 @@ def chart_png(rep: RegulatorReport, width: float = 9, height: float = 3.2) -> by
         step = (rep.bins[1] - rep.bins[0]) if len(rep.bins) > 1 else timedelta(hours=1)
         w = step.total_seconds() / 86400 * 0.4
         x = mdates.date2num(rep.bins)
-        ax.bar(x - w / 2, rep.detections, width=w, color="#c0392b", label="posts detected")
-        ax.bar(x + w / 2, rep.removals, width=w, color="#27ae60", label="posts removed")
+        day = step.total_seconds() / 86400  # a bin [t, t + step) holds both of its bars
+        ax.bar(x + 0.1 * day, rep.detections, width=w, align="edge", color="#c0392b",
+               label="posts detected")
+        ax.bar(x + 0.5 * day, rep.removals, width=w, align="edge", color="#27ae60",
+               label="posts removed")
         online, running = [], 0
         for d, r in zip(rep.detections, rep.removals, strict=True):
             running += d - r
@@ -230,8 +247,9 @@ def chart_png(rep: RegulatorReport, width: float = 9, height: float = 3.2) -> by
         for side in ("top",):
             ax.spines[side].set_visible(False)
             ax2.spines[side].set_visible(False)
-    ax.set_ylabel("posts per " + ("hour" if len(rep.bins) < 2 or (
-        rep.bins[1] - rep.bins[0]) < timedelta(days=1) else "day"))
+    step = rep.bins[1] - rep.bins[0] if len(rep.bins) > 1 else timedelta(hours=1)
+    ax.set_ylabel("posts per " + ("minute" if step < timedelta(hours=1) else
+                                  "hour" if step < timedelta(days=1) else "day"))
     ax.set_ylim(0, max(1, *rep.detections, *rep.removals) * 1.15)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()

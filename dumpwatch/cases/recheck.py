@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import update
 from sqlmodel import func, select
 
 from crawler.pipelines.matching import content_hash
@@ -108,21 +109,28 @@ class Rechecker:
         return result
 
     def _record(self, case_id: int, result: CheckResult, actor: str) -> None:
+        """Write the outcome. Removal is a conditional UPDATE (portable SQL): of two
+        checkers racing on one case (the monitor's job and a manual recheck), exactly
+        one records the removal."""
         now = utcnow()
         with self.db.session() as s:
             case = self.cases.get(s, case_id)
-            case.last_checked_at = now
             data = {}
+            values: dict = {"last_checked_at": now}
             if result.outcome == "removed":
-                case.status, case.removed_at = "removed", now
-                case.time_to_removal_s = (now - _utc(case.detected_at)).total_seconds()
-                if case.first_notice_at:
-                    case.notice_to_removal_s = (now - _utc(case.first_notice_at)
-                                                ).total_seconds()
+                ttr = (now - _utc(case.detected_at)).total_seconds()
+                ntr = (now - _utc(case.first_notice_at)).total_seconds() \
+                    if case.first_notice_at else None
+                values |= {"status": "removed", "removed_at": now, "time_to_removal_s": ttr,
+                           "notice_to_removal_s": ntr}
                 data = {"url": case.url, "source": case.source, "domain": case.domain,
-                        "country": case.country, "seconds": case.time_to_removal_s,
-                        "after_notice_seconds": case.notice_to_removal_s}
-            s.add(case)
+                        "country": case.country, "seconds": ttr, "after_notice_seconds": ntr}
+            changed = s.exec(update(TakedownCase).where(  # type: ignore[call-overload]
+                TakedownCase.id == case_id,
+                TakedownCase.status.in_(OPEN_STATES)).values(**values))  # type: ignore[attr-defined]
+            if changed.rowcount != 1:
+                s.rollback()
+                return  # closed or removed meanwhile: nothing to add
             self.cases.event(s, case, actor, "recheck", result.outcome, result.detail, data)
             s.commit()
 

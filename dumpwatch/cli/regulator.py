@@ -41,8 +41,13 @@ def report_cmd(
     Posts detected, records exposed, notices sent, removed, median and p90 time to
     removal, still online; with a chart of detections and removals over time.
     """
-    from crawler.profiles import load_sources
-    from dumpwatch.regulator import build_report, duration, render_html, render_pdf
+    from dumpwatch.regulator import (
+        build_report,
+        duration,
+        profile_domains,
+        render_html,
+        render_pdf,
+    )
     from dumpwatch.storage import open_database
 
     now = datetime.now(UTC)
@@ -52,9 +57,7 @@ def report_cmd(
     frm = _when(start, "--from", to - timedelta(days=30))
     if frm >= to:
         raise ConfigError("--from must be before --to")
-    sources_dir = state.config / "sources"
-    profiles = load_sources(state.config, strict=False) if sources_dir.is_dir() else {}
-    domains = {n: s.takedown.domain for n, s in profiles.items() if s.takedown.domain}
+    domains = profile_domains(state.config)
     db = open_database(state.home)
     try:
         rep = build_report(db, frm, to, domains)

@@ -23,6 +23,8 @@ PASTE_IP = "211.43.200.10"
 REGISTRAR_ABUSE = "abuse@registrar-one.test"
 HOSTING_ABUSE = "abuse@hosting-kr.test"
 FORUM_TRUST_SAFETY = "trust-safety@forum.test"
+FORUM_DOMAIN = "forum.dumpwatch.test"
+FORUM_IP = "211.43.7.20"
 POLICE = "cyber@police.test"
 
 
@@ -47,7 +49,8 @@ rdap: {{bootstrap: {bootstrap}, allow_insecure: true, timeout: 3}}
 law_enforcement: {POLICE}
 {extra}""")
     blocks = {"local-paste": f"  domain: {PASTE_DOMAIN}\n  hosting_ip: {PASTE_IP}\n",
-              "local-forum": f"  contact: {FORUM_TRUST_SAFETY}\n"}
+              "local-forum": f"  contact: {FORUM_TRUST_SAFETY}\n  domain: {FORUM_DOMAIN}\n"
+                             f"  hosting_ip: {FORUM_IP}\n"}
     for name, block in blocks.items():
         path = config / "sources" / f"{name}.yaml"
         if path.exists():
