@@ -236,3 +236,23 @@ def test_hosting_abuse_contact_when_the_registrar_has_none(tmp_path: Path, home:
         w.rdap.domains.clear()
         opened = w.cli("takedown", "open", w.url)
     assert f"contact {HOSTING_ABUSE} (rdap-ip)" in opened.stdout, opened.stderr
+
+
+def test_members_only_post_is_unreachable_not_removed(tmp_path: Path, home: Path) -> None:
+    """A re-check without the crawler's session sees a login form: that says nothing
+    about the post, so the case stays online."""
+    with world(tmp_path, home) as w:
+        text, _ = sale_post(3200, 6)
+        thread = w.sites.forum.add_thread("members", "VIP DB", "vip", text)
+        assert w.cli("crawl", "local-forum").returncode == 0
+        cases = json.loads("[" + ",".join(
+            w.cli("takedown", "list", "--json").stdout.splitlines()) + "]")
+        assert cases == []  # nothing opened yet
+        opened = w.cli("takedown", "open", "--all")
+        assert opened.returncode == 0, opened.stderr
+        forum_case = next(json.loads(line) for line in w.cli(
+            "takedown", "list", "--json").stdout.splitlines()
+            if f"/thread/{thread.id}" in json.loads(line)["url"])
+        out = w.cli("takedown", "recheck", str(forum_case["id"])).stdout
+    assert "unreachable (login required" in out, out
+    assert w.case(forum_case["id"])["case"]["status"] == "open"
