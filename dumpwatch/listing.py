@@ -48,17 +48,28 @@ _PRICE_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(rf"(?P<amt>{_AMOUNT})\s*(?P<cur>{_CRYPTO})(?![A-Za-z])", re.I), None),
     (re.compile(rf"(?<![A-Za-z])(?P<cur>{_CRYPTO})\s*[:：]?\s*(?P<amt>{_AMOUNT})", re.I), None),
     (re.compile(rf"(?:US\s*)?\$\s*(?P<amt>{_AMOUNT})"), "USD"),
+    (re.compile(rf"(?P<amt>{_AMOUNT})\s*\$"), "USD"),
     (re.compile(rf"(?P<amt>{_AMOUNT})\s*(?:USD|usd|달러|불)(?![A-Za-z])"), "USD"),
     (re.compile(rf"USD\s*(?P<amt>{_AMOUNT})"), "USD"),
     (re.compile(rf"€\s*(?P<amt>{_AMOUNT})|(?P<amt2>{_AMOUNT})\s*(?:EUR|유로)"), "EUR"),
     (re.compile(rf"₩\s*(?P<amt>{_AMOUNT})|(?P<amt2>{_AMOUNT})\s*(?:원|KRW|krw)"), "KRW"),
 ]
 _PRICE_WORD = re.compile(
-    rf"(?:가격|판매가|판매\s*가격|금액|price|asking|cost)\s*[:：=]?\s*(?P<amt>{_AMOUNT})", re.I)
+    rf"(?:가격|판매가|판매\s*가격|금액|일괄|통판|전체|price|asking|cost)\s*[:：=]?\s*"
+    rf"(?P<amt>{_AMOUNT})", re.I)
+# "개당 10원", "$0.01 per record": a unit price, not the asking price
+_UNIT_BEFORE = re.compile(r"(?:개당|건당|장당|줄당|per|each|@)\s*$", re.I)
+_UNIT_AFTER = re.compile(r"\s*(?:/\s*(?:건|개|줄|명|row|line|record)|per\s+(?:row|line|record|"
+                         r"entry|account)|each\b)", re.I)
+_COUNT_WORD = re.compile(rf"(?:수량|건수|총|레코드\s*수|records?|rows|lines|count|total)\s*"
+                         rf"[:：=]?\s*(?:약|대략|about|approx\.?|~)?\s*(?P<amt>{_AMOUNT})"
+                         rf"(?!\s*(?:원|₩|\$|USD|BTC|XMR|USDT|ETH))", re.I)
 
 _TG_LINK = re.compile(r"(?:https?://)?(?:t(?:elegram)?\.me)/(?!s/)(?P<h>\+[\w-]{6,}|joinchat/[\w-]+"
                       r"|[A-Za-z][A-Za-z0-9_]{3,31})", re.I)
 _TG_AT = re.compile(r"(?<![\w.@/])@(?P<h>[A-Za-z][A-Za-z0-9_]{3,31})(?![\w.@-])")
+_TG_WORD = re.compile(r"(?:텔레그램|텔레|telegram|tg)\s*(?:id|아이디)?\s*[:：]?\s*"
+                      r"(?P<h>[A-Za-z][A-Za-z0-9_]{4,31})(?![\w.@/])", re.I)
 _SESSION = re.compile(r"(?<![0-9a-fA-F])05[0-9a-fA-F]{64}(?![0-9a-fA-F])")
 _TOX = re.compile(r"(?<![0-9a-fA-F])[0-9A-Fa-f]{76}(?![0-9a-fA-F])")
 _JID_WORD = re.compile(r"jabber|xmpp|jid|재버|쟈바", re.I)
@@ -75,7 +86,10 @@ _DISCORD_INVITE = re.compile(r"(?:https?://)?(?:discord\.gg|discord(?:app)?\.com
 _DISCORD_USER = re.compile(r"(?:discord|디스코드|디코)\s*(?:id)?\s*[:：]?\s*"
                            r"(?P<h>(?!discord)[A-Za-z0-9_.]{2,32}(?:#\d{4})?)", re.I)
 _BAD_TG = {"gmail", "naver", "daum", "hanmail", "kakao", "nate", "proton", "everyone",
-           "here", "media", "import", "param", "return", "example"}
+           "here", "media", "import", "param", "return", "example",
+           # words after "telegram" that are not handles
+           "channel", "group", "groups", "chat", "only", "please", "link", "links", "contact",
+           "account", "message", "messages", "first", "below", "above", "escrow", "admin"}
 
 
 @dataclass
@@ -129,7 +143,7 @@ def _price(text: str) -> tuple[float | None, str | None]:
     for pattern, currency in _PRICE_PATTERNS:
         for m in pattern.finditer(text):
             amt = m.groupdict().get("amt") or m.groupdict().get("amt2")
-            if not amt or _followed_by_count(text, m.end()):
+            if not amt or _followed_by_count(text, m.end()) or _unit_price(text, m):
                 continue
             value = parse_amount(amt)
             if not value:
@@ -141,11 +155,16 @@ def _price(text: str) -> tuple[float | None, str | None]:
     if best is not None:
         return best[1], best[2]
     m = _PRICE_WORD.search(text)  # "가격: 300만" - a bare amount after a price word
-    if m and not _followed_by_count(text, m.end()):
+    if m and not _followed_by_count(text, m.end()) and not _unit_price(text, m):
         value = parse_amount(m["amt"])
         if value:
             return value, "KRW" if re.search(r"[가-힣]", m.group(0)) else None
     return None, None
+
+
+def _unit_price(text: str, m: re.Match[str]) -> bool:
+    return bool(_UNIT_BEFORE.search(text[max(0, m.start() - 6):m.start()])
+                or _UNIT_AFTER.match(text, m.end()))
 
 
 def _followed_by_count(text: str, end: int) -> bool:
@@ -169,6 +188,12 @@ def _counts(text: str) -> tuple[int | None, int | None]:
             sample = sample or int(value)
             continue
         claimed.append(int(value))
+    if not claimed:  # "수량: 약 50만", "records: 2,000,000"
+        for m in _COUNT_WORD.finditer(text):
+            value = parse_amount(m["amt"])
+            if value and value >= 100 and not _SAMPLE_WORD.search(
+                    text[max(0, m.start() - 12):m.start()]):
+                claimed.append(int(value))
     if sample is None:  # "100 sample rows", "100개 샘플"
         m = re.search(rf"(?P<amt>{_AMOUNT})\s*(?:{_COUNT_UNIT}\s*)?(?:샘플|samples?\b)", text,
                       re.I)
@@ -196,6 +221,9 @@ def _contacts(text: str, exclude_emails: set[str]) -> list[dict[str, str]]:
         found.append(("telegram", "t.me/" + m["h"]))
     for m in _TG_AT.finditer(text):
         if m["h"].lower() not in _BAD_TG:
+            found.append(("telegram", "@" + m["h"]))
+    for m in _TG_WORD.finditer(text):  # "텔레 kr_db_shop": a handle without its @
+        if m["h"].lower() not in _BAD_TG and not m["h"].lower().startswith(("t.me", "http")):
             found.append(("telegram", "@" + m["h"]))
     for m in _SESSION.finditer(text):
         found.append(("session", m.group(0).lower()))

@@ -70,10 +70,13 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
                         "unrelated": unrelated}.items()}}
 
 
-def crawl(home: Path, config: Path) -> None:
-    proc = run_cli("--home", str(home), "--config", str(config), "crawl", "local-paste",
-                   "--json")
+def crawl_source(home: Path, config: Path, source: str = "local-paste") -> None:
+    proc = run_cli("--home", str(home), "--config", str(config), "crawl", source, "--json")
     assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "ok", proc.stdout
+
+
+crawl = crawl_source
 
 
 def cli(c: dict, *args: str) -> str:
@@ -146,6 +149,8 @@ def test_evidence_bundle(crawled: dict, tmp_path: Path) -> None:
     assert verify_bundle(folder) == []
     (folder / "evidence.json").write_text(json.dumps({**ev, "url": "http://elsewhere/"}))
     assert verify_bundle(folder) == ["evidence.json"]  # the manifest notices tampering
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert set(manifest["files"]) >= {"evidence.json", "page.redacted.txt", "page.redacted.html"}
     missing = run_cli("--home", str(crawled["home"]), "evidence", "999", "--out", str(tmp_path))
     assert missing.returncode == 2 and "no sighting 999" in missing.stderr
     # `findings --evidence DIR` writes a bundle per listed sighting
@@ -249,3 +254,41 @@ def test_bundle_renders_retained_text_in_memory(tmp_path: Path, key) -> None:
     without = write_bundle(db, 7, tmp_path / "b")
     assert not (without / "page.redacted.txt").exists()
     assert "not available" in (without / "evidence.json").read_text()
+
+
+def test_same_post_seen_again_elsewhere_gets_its_own_listing(home: Path, tmp_path: Path) -> None:
+    """Identical content on a second site is a new sighting of a stored document: it gets
+    a listing and capture of its own, and its title is redacted with the page's values."""
+    config = tmp_path / "config"
+    sample, ps = rows(2000, 15)
+    with LocalSites() as sites:
+        write_profiles(config, sites)
+        sites.paste.add(f"DB 판매 샘플 {ps[0].name} {ps[1].name}",
+                        SALE_HEAD.format(n=15) + sample)
+        for source in ("local-paste", "onion-paste"):
+            crawl_source(home, config, source)
+    found = [json.loads(x) for x in run_cli("--home", str(home), "findings", "-f", "jsonl",
+                                            "--limit", "0").stdout.splitlines()]
+    by_sighting = {r["sighting_id"]: r for r in found}
+    assert len(by_sighting) == 2
+    for r in by_sighting.values():
+        assert r["listing"]["price_amount"] == 30_000_000
+        assert ps[0].name not in r["title"] and ps[1].name not in r["title"]
+        assert r["title"].startswith("DB 판매 샘플 ")
+    urls = {r["url"] for r in by_sighting.values()}
+    assert any(".onion/" in u for u in urls)
+
+
+def test_bundle_image_of_the_redacted_page(crawled: dict, tmp_path: Path) -> None:
+    """Where a headless Chromium is available the bundle holds an image of the redacted
+    rendering (Debian: chromium-headless-shell fonts-nanum, see .ci/run)."""
+    from dumpwatch.evidence import find_browser
+
+    if find_browser() is None:
+        pytest.skip("no headless Chromium on this machine")
+    folder = Path(cli(crawled, "evidence", "1", "--out", str(tmp_path)).strip())
+    png = (folder / "page.redacted.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["files"]["page.redacted.png"] == hashlib.sha256(png).hexdigest()
+    assert "captured with" in json.loads((folder / "evidence.json").read_text())["page_image"]

@@ -68,6 +68,19 @@ def test_english_sale_posts() -> None:
         12.5, "XMR", 2_000_000, 100)
 
 
+def test_unit_prices_totals_and_bare_handles() -> None:
+    a = extract_listing("쿠팡 개인정보 1200만개 팝니다 개당 10원 일괄 1억 텔레 kr_db_shop")
+    assert (a.price_amount, a.price_currency, a.claimed_records) == (1e8, "KRW", 12_000_000)
+    assert a.contacts == [{"kind": "telegram", "value": "@kr_db_shop"}]
+    b = extract_listing("$0.01 per record, records: 2,000,000, total $20,000. Telegram: krseller")
+    assert (b.price_amount, b.price_currency, b.claimed_records) == (20_000, "USD", 2_000_000)
+    c = extract_listing("가격 : 1,500,000원 / 수량 약 50만 / 샘플 20줄 / 텔레그램 : @db_korea")
+    assert (c.price_amount, c.claimed_records, c.sample_size) == (1_500_000, 500_000, 20)
+    d = extract_listing("selling 2.3 million rows, price 3,500$, join our telegram channel")
+    assert (d.price_amount, d.price_currency, d.claimed_records) == (3500, "USD", 2_300_000)
+    assert d.contacts == []
+
+
 def test_negatives_chatter_and_dumps() -> None:
     """A plain dump or a news post has no price; a count in a sentence is not a price;
     customer emails in the rows are never contacts."""

@@ -115,8 +115,9 @@ class MatchPipeline:
                 doc, listing, values = self._match_and_store(s, item, digest)
                 stats.inc_value("dumpwatch/new_documents")
             elif s.exec(select(Finding.id).where(Finding.document_id == doc.id)).first():
-                listing = self._listing(item, self._evidence_emails(s, doc.id, item.text))
-                values = redacted_values(item.text) if item.title else None
+                cands = extract(item.text)
+                listing = self._listing(item, self._evidence_emails(s, doc.id, cands))
+                values = redacted_values(item.text, cands) if item.title else None
             title = item.title
             if title and values:  # a sale post's title often quotes its sample
                 title = redact_known(title, values)
@@ -157,12 +158,12 @@ class MatchPipeline:
                                breaches=breach_aliases(corpora, self.monitor.breaches),
                                exclude_emails=exclude_emails)
 
-    def _evidence_emails(self, s, document_id: int, text: str) -> set[str]:
+    def _evidence_emails(self, s, document_id: int, candidates: list) -> set[str]:
         """E-mails on the lines of a stored document's findings (its evidence says which)."""
         lines = {int(m.group(1)) for ev in s.exec(
             select(Finding.evidence).where(Finding.document_id == document_id))
             if (m := _EVIDENCE_LINE.match(ev))}
-        return _row_emails(extract(text), lines)
+        return _row_emails(candidates, lines)
 
     def _match_and_store(self, s, item: DocumentItem, digest: str):
         """Match a new content; returns the document and, when it matched, its listing and
