@@ -16,6 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from crawler.profiles import Source, Takedown, load_sources
@@ -123,7 +124,13 @@ class Cases:
                 self.event(s, case, actor, "open", "ok",
                            f"{records} records of {corpus} at {sighting.url}")
                 new.append(case)
-            s.commit()
+            try:
+                s.commit()
+            except IntegrityError:  # another process opened them first: theirs stand
+                s.rollback()
+                if not all_new:
+                    raise TakedownError(f"{url or sighting_id} already has a case") from None
+                return [], []
         warnings = []
         for case in new:
             try:

@@ -19,7 +19,7 @@ class TakedownCase(SQLModel, table=True):
     """One post (URL) that holds corpus records, from detection to removal."""
 
     id: int | None = Field(default=None, primary_key=True)
-    sighting_id: int = Field(foreign_key="sighting.id", index=True)
+    sighting_id: int = Field(foreign_key="sighting.id", unique=True)  # one case per post
     document_id: int = Field(foreign_key="document.id", index=True)
     corpus: str
     source: str = Field(index=True)  # the platform, as configured
