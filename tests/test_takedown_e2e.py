@@ -91,6 +91,7 @@ def test_sale_post_is_noticed_removed_and_reported(tmp_path: Path, home: Path) -
     assert "@cp_db_seller" in body  # the seller's handle, not a customer's data
     assert "offered for sale at 3,000,000 KRW" in body  # from the listing extraction
     assert "the seller claims 33,700,000 records" in body
+    assert max(len(line) for line in body.splitlines()) <= 100, body  # reads in any mail client
 
     # the regulator's report counts it
     day = datetime.now(UTC).date()
