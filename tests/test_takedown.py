@@ -256,3 +256,22 @@ def test_members_only_post_is_unreachable_not_removed(tmp_path: Path, home: Path
         out = w.cli("takedown", "recheck", str(forum_case["id"])).stdout
     assert "unreachable (login required" in out, out
     assert w.case(forum_case["id"])["case"]["status"] == "open"
+
+
+def test_registrable_domain_and_contact_order(tmp_path: Path) -> None:
+    from crawler.profiles import Takedown
+    from dumpwatch.cases.config import Rdap
+    from dumpwatch.cases.rdap import find_contact, registrable_domain
+    from dumpwatch.errors import ContactLookupError
+
+    assert registrable_domain("a.b.shop.co.kr") == "shop.co.kr"
+    assert registrable_domain("paste.dumpwatch.test") == "dumpwatch.test"
+    with registry() as rdap:
+        cfg = Rdap(bootstrap=rdap.write_bootstrap(tmp_path / "b.json"), allow_insecure=True)
+        # the profile's own contact wins; RDAP still gives the hosting country
+        c = find_contact("http://paste.dumpwatch.test/raw/1",
+                         Takedown(contact="ts@paste.test", hosting_ip="211.43.1.1"), cfg)
+        assert (c.email, c.origin, c.country) == ("ts@paste.test", "profile", "KR")
+        assert rdap.requests == ["/ip/211.43.1.1"]
+    with pytest.raises(ContactLookupError, match="a private address has no RDAP record"):
+        find_contact("http://127.0.0.1:9/raw/1", Takedown(), cfg)

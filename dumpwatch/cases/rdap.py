@@ -91,9 +91,10 @@ def find_contact(url: str, profile: Takedown, rdap: Rdap,
             if email := _abuse_email(reg):  # the registrar's abuse desk beats the network's
                 contact.email, contact.origin = email, "rdap-domain"
     if contact.email is None and contact.form is None:
-        raise ContactLookupError(
-            f"RDAP names no abuse contact for {domain or host} ({contact.hosting_ip}); set "
-            "takedown.contact in the source profile")
+        why = "RDAP names no abuse contact" if ip_ok or domain else (
+            "a private address has no RDAP record and no domain is known")
+        raise ContactLookupError(f"{why} for {domain or host}; set takedown.contact (or "
+                                 "domain and hosting_ip) in the source profile")
     return contact
 
 

@@ -78,8 +78,13 @@ def housekeeping(home: str, config: str) -> None:
 def recheck_cases(home: str, config: str) -> dict:
     """Re-fetch every open takedown case's URL; re-open cases of re-posted dumps."""
     from dumpwatch.cases.recheck import recheck_home
+    from dumpwatch.errors import DumpwatchError
 
-    results = recheck_home(Path(home), Path(config))
+    try:
+        results = recheck_home(Path(home), Path(config))
+    except DumpwatchError as exc:  # a bad takedown.yaml must not take the monitor down
+        log.error(json.dumps({"event": "recheck_failed", "error": str(exc)}))
+        return {"failed": 1}
     counts: dict[str, int] = {}
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
