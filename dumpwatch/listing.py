@@ -85,6 +85,14 @@ _DISCORD_INVITE = re.compile(r"(?:https?://)?(?:discord\.gg|discord(?:app)?\.com
                              r"(?P<h>[A-Za-z0-9-]{2,32})", re.I)
 _DISCORD_USER = re.compile(r"(?:discord|디스코드|디코)\s*(?:id)?\s*[:：]?\s*"
                            r"(?P<h>(?!discord)[A-Za-z0-9_.]{2,32}(?:#\d{4})?)", re.I)
+# Lines of the dump itself (a phone, an e-mail, a delimited row, a JSON member) say
+# nothing about the listing: an order history's "35,000원" is not an asking price.
+_ROW_PHONE = re.compile(r"(?<!\d)(?:\+?82[\s.\-]?|0)1[016789][\s.\-]*\d{3,4}[\s.\-]*\d{4}(?!\d)")
+_ROW_SEP = re.compile(r"\t|\||;|(?<!\d),|,(?!\d)")
+_HANDLE_WORD = re.compile(r"telegram|텔레|\btg\b|jabber|xmpp|재버|discord|디스코드|session|tox"
+                          r"|wickr|signal|escrow|price|asking|selling|\bWTS\b|가격|판매|팝니다|일괄|통판",
+                          re.I)
+_ROW_JSON = re.compile(r"^\s*[\[{]?\s*\"[^\"]{1,40}\"\s*:")
 _BAD_TG = {"gmail", "naver", "daum", "hanmail", "kakao", "nate", "proton", "everyone",
            "here", "media", "import", "param", "return", "example",
            # words after "telegram" that are not handles
@@ -160,6 +168,19 @@ def _price(text: str) -> tuple[float | None, str | None]:
         if value:
             return value, "KRW" if re.search(r"[가-힣]", m.group(0)) else None
     return None, None
+
+
+def _terms_text(text: str) -> str:
+    """The post's own words: its lines minus the rows of data it carries."""
+    keep = []
+    for line in text.splitlines():
+        if _ROW_PHONE.search(line) or _ROW_JSON.match(line):
+            continue
+        row_like = len(_ROW_SEP.findall(line)) >= 3 or ("@" in line and _ROW_SEP.search(line))
+        if row_like and not (_CONTACT_WORD.search(line) or _HANDLE_WORD.search(line)):
+            continue
+        keep.append(line)
+    return "\n".join(keep)
 
 
 def _unit_price(text: str, m: re.Match[str]) -> bool:
@@ -273,8 +294,9 @@ def extract_listing(text: str, title: str | None = None, *,
     post's terms come before its sample; a 30 MB dump is not read to the end)."""
     head = text[:20_000]
     whole = f"{title}\n{head}" if title else head
-    amount, currency = _price(whole)
-    claimed, sample = _counts(whole)
+    terms = _terms_text(whole)
+    amount, currency = _price(terms)
+    claimed, sample = _counts(terms)
     return ListingInfo(
         price_amount=amount, price_currency=currency, claimed_records=claimed,
         sample_size=sample,

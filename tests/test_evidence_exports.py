@@ -173,6 +173,9 @@ def test_csv_and_jsonl_follow_the_documented_schema(crawled: dict) -> None:
     only = cli(crawled, "export", "--format", "jsonl", "--dump", str(dump_id)).splitlines()
     assert [json.loads(x)["url"] for x in only] == [crawled["urls"]["unrelated"]]
     assert cli(crawled, "export", "--format", "jsonl", "--since", "2999-01-01") == ""
+    assert len(cli(crawled, "export", "-f", "jsonl", "--source", "local-paste").splitlines()) == 4
+    assert cli(crawled, "export", "--format", "csv", "--source", "nowhere").splitlines() == [
+        ",".join(n for n, _ in EXPORT_FIELDS)]  # the header alone
     bad = run_cli("--home", str(crawled["home"]), "export", "--format", "xml")
     assert bad.returncode == 2 and "--format" in bad.stderr
 

@@ -92,6 +92,12 @@ def test_negatives_chatter_and_dumps() -> None:
                            breaches=BREACHES)
     assert news.price_amount is None and news.contacts == []
     assert news.claimed_records == 33_700_000 and news.breach == "coupang"
+    orders = ("이름,연락처,주문,금액,수량\n김민준,010-1234-5678,락앤락 밀폐용기,35,000원,2개\n"
+              '{"name": "이서연", "order_amount": "12,900원", "qty": "3개"}\n')
+    assert extract_listing(orders).empty  # an order history's amounts are not a listing
+    terms = extract_listing("가격: 3000만원, BTC, XMR, USDT 가능\n" + orders)
+    assert (terms.price_amount, terms.price_currency, terms.claimed_records) == (
+        30_000_000, "KRW", None)
     assert extract_listing("email me at you@example.com ok").contacts == [
         {"kind": "email", "value": "you@example.com"}]
     assert extract_listing("contact: a@b.co", exclude_emails={"A@B.CO"}).contacts == []
