@@ -275,3 +275,18 @@ def test_registrable_domain_and_contact_order(tmp_path: Path) -> None:
         assert rdap.requests == ["/ip/211.43.1.1"]
     with pytest.raises(ContactLookupError, match="a private address has no RDAP record"):
         find_contact("http://127.0.0.1:9/raw/1", Takedown(), cfg)
+
+
+def test_iana_bootstrap_is_read_from_the_weekly_cache(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a configured bootstrap, a fresh cached copy is used (no download)."""
+    from crawler.profiles import Takedown
+    from dumpwatch.cases.config import Rdap
+    from dumpwatch.cases.rdap import bootstrap_cache, find_contact
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with registry() as rdap:
+        rdap.write_bootstrap(bootstrap_cache())
+        c = find_contact("http://paste.dumpwatch.test/raw/1",
+                         Takedown(hosting_ip="211.43.1.1"), Rdap(allow_insecure=True))
+    assert (c.email, c.country) == (REGISTRAR_ABUSE, "KR")

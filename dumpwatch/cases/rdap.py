@@ -11,12 +11,15 @@ network's abuse entity, which also gives the country). Library errors become one
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -127,21 +130,32 @@ def _with_timeout(request, timeout: float):
     return call
 
 
+def bootstrap_cache() -> Path:
+    """IANA's bootstrap, fetched once a week at most (it changes rarely)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dumpwatch" / "rdap-bootstrap.json"
+
+
 def _ensure_bootstrap(rdap: Rdap) -> None:
-    wanted = str(rdap.bootstrap) if rdap.bootstrap else "iana"
+    source = rdap.bootstrap
+    cache = bootstrap_cache()
+    if source is None and cache.exists() and time.time() - cache.stat().st_mtime < 7 * 86400:
+        source = cache
+    wanted = str(source) if source else "iana"
     with _bootstrap_lock:
         if whoisit.is_bootstrapped() and _loaded_from[0] == wanted:
             return
         whoisit.clear_bootstrapping()
         try:
-            if rdap.bootstrap:
-                whoisit.load_bootstrap_data(rdap.bootstrap.read_text(),
+            if source:
+                whoisit.load_bootstrap_data(source.read_text(),
                                             allow_insecure=rdap.allow_insecure)
             else:
                 whoisit.bootstrap(allow_insecure=rdap.allow_insecure)
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                cache.write_text(whoisit.save_bootstrap_data())
         except OSError as exc:
-            raise ContactLookupError(
-                f"RDAP bootstrap {rdap.bootstrap}: {exc.strerror}") from None
+            raise ContactLookupError(f"RDAP bootstrap {source or cache}: {exc.strerror}") from None
         except (BootstrapError, QueryError, requests.RequestException) as exc:
             raise ContactLookupError(f"RDAP bootstrap failed: {_short(exc)}") from None
         _loaded_from[0] = wanted
