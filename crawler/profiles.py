@@ -141,6 +141,17 @@ class Login(_Strict):
     form: str | None = None  # CSS selector of the form, when the page has several
 
 
+class Takedown(_Strict):
+    """Where takedown notices for this source go, when RDAP is not the answer."""
+
+    contact: str | None = Field(None, description="platform trust-and-safety e-mail")
+    web_form: str | None = Field(None, pattern=r"^https?://", description="abuse form URL")
+    law_enforcement: str | None = Field(None, description="e-mail for .onion sources")
+    domain: str | None = Field(None, description="public domain, when crawled by address")
+    hosting_ip: str | None = Field(None, description="hosting address, instead of DNS")
+    webhook: str | None = Field(None, pattern=r"^https?://", description="notices as JSON")
+
+
 class Source(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: Literal["paste", "forum"]
@@ -192,7 +203,9 @@ class Source(_Strict):
             except LookupError:
                 raise ValueError(f"unknown charset {v!r}") from None
         return v
+
     ocr: bool = False  # read images in posts and archives with Tesseract
+    takedown: Takedown = Takedown()
 
     @field_validator("proxy")
     @classmethod

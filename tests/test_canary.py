@@ -169,3 +169,57 @@ def test_no_canary_plaintext_after_archives_and_crawled_files(tmp_path: Path) ->
         assert needle not in printed, needle.decode("utf-8", "replace")
         for f in home_files:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
+
+
+def test_no_canary_plaintext_in_takedown_notices_exports_or_report(tmp_path: Path) -> None:
+    """The whole takedown path over a sale post that carries the canary: the notice as
+    the SMTP server received it, the exports, the report and the home hold none of it."""
+    from dumpwatch.synth import people
+    from dumpwatch.testsites import LocalSites
+    from dumpwatch.testsites.profiles import write_profiles
+    from dumpwatch.testsites.smtp import SmtpSink
+    from dumpwatch.testsites.takedown import registry, write_takedown_config
+
+    corpus = tmp_path / "corpus.csv"
+    write_corpus_csv(corpus, 2_000)
+    with open(corpus, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["CANARY-1"] + [CANARY[k] for k in ("name", "phone", "email",
+                                                                    "address", "order")])
+    home, config = tmp_path / "home", tmp_path / "config"
+    assert run_cli("--home", str(home), "corpus", "add", "shop", str(corpus)).returncode == 0
+    others = "\n".join(f"{p.name},{p.phone},{p.email}" for p in people(100, 7))
+    post = (f"샵 고객 DB 판매 300만원 텔레그램 @canary_seller\n이름,연락처,이메일\n"
+            f"{CANARY['name']},{CANARY['phone']},{CANARY['email']}\n{others}\n")
+    printed = []
+
+    def cli(*args: str):
+        proc = run_cli("--home", str(home), "--config", str(config), *args)
+        printed.append((proc.stdout + proc.stderr).encode())
+        assert proc.returncode == 0, (args, proc.stderr)
+        return proc
+
+    with LocalSites() as sites, registry() as rdap, SmtpSink() as smtp:
+        write_profiles(config, sites)
+        write_takedown_config(config, rdap, smtp.port)
+        paste = sites.paste.add("shop db", post)
+        cli("crawl", "local-paste")
+        cli("takedown", "open", "--all")
+        cli("takedown", "show", "1", "--notice")
+        cli("takedown", "send", "1")
+        sites.paste.remove(paste.id)
+        rechecked = cli("takedown", "recheck")
+        cli("takedown", "show", "1")
+        cli("takedown", "list", "--json")
+    outputs = [tmp_path / "report.html", tmp_path / "report.pdf"]
+    cli("report", "--html", str(outputs[0]), "--pdf", str(outputs[1]), "--json")
+    for fmt in ("jsonl", "csv", "stix", "misp"):
+        outputs.append(tmp_path / f"export.{fmt}")
+        cli("export", "--format", fmt, "--out", str(outputs[-1]))
+    assert len(smtp.received) == 1 and "case 1: removed" in rechecked.stdout
+    assert "캐*리" in smtp.received[0].message().get_body(("plain",)).get_content()
+    blobs = [("smtp", smtp.received[0].raw), ("printed", b"".join(printed)),
+             *((str(p), p.read_bytes()) for p in outputs),
+             *((str(p), p.read_bytes()) for p in home.rglob("*") if p.is_file())]
+    for needle in _needles():
+        for where, blob in blobs:
+            assert needle not in blob, (where, needle.decode("utf-8", "replace"))

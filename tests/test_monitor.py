@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -251,3 +252,9 @@ def test_demo_runs_offline_in_under_two_minutes(tmp_path: Path) -> None:
     assert elapsed < 120, elapsed
     assert proc.stdout.count("ALERT redistribution") == 6
     assert "What the monitor found" in proc.stdout and "6 alerts delivered" in proc.stderr
+    # takedown: notices sent, at least one case moved from open to removed, report written
+    assert "NOTICE XARF + DSA Art. 16" in proc.stdout and "TAKEN DOWN" in proc.stdout
+    assert re.search(r"case \d+ · local-paste · KR · open → notified \(abuse@[\w.-]+\) → "
+                     r"removed in \d+m\d\ds", proc.stdout), proc.stdout
+    report = tmp_path / "demo" / "report.html"
+    assert f"regulator report: {report}" in proc.stderr and "posts removed" in report.read_text()

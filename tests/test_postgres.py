@@ -87,3 +87,34 @@ def test_crawl_findings_and_status_on_postgres(postgres_url: str, home: Path,
                      str(tmp_path / "ev"), env=env)
     assert bundle.returncode == 0 and (Path(bundle.stdout.strip()) / "manifest.json").exists()
     assert not (home / "dumpwatch.db").exists()  # nothing went to SQLite
+
+
+def test_takedown_case_and_report_on_postgres(postgres_url: str, home: Path,
+                                              tmp_path: Path) -> None:
+    from dumpwatch.testsites.smtp import SmtpSink
+    from dumpwatch.testsites.takedown import registry, write_takedown_config
+
+    config = tmp_path / "config"
+    env = {"DUMPWATCH_DB_URL": postgres_url}
+
+    def cli(*args: str):
+        proc = run_cli("--home", str(home), "--config", str(config), *args, env=env)
+        assert proc.returncode == 0, (args, proc.stderr)
+        return proc
+
+    with LocalSites() as sites, registry() as rdap, SmtpSink() as smtp:
+        write_profiles(config, sites)
+        write_takedown_config(config, rdap, smtp.port)
+        ps = people(650, 5)
+        post = sites.paste.add("pg sale", "\n".join(f"{p.name},{p.phone},{p.email}" for p in ps),
+                               paste_id="pg-sale")  # p00001 was seen by the other test
+        cli("crawl", "local-paste")
+        opened = cli("takedown", "open", f"{sites.paste_server.url}/raw/{post.id}").stdout
+        case_id = opened.split()[1]
+        cli("takedown", "send", case_id)
+        sites.paste.remove(post.id)
+        assert f"case {case_id}: removed" in cli("takedown", "recheck").stdout
+    assert len(smtp.received) == 1
+    figures = json.loads(cli("report", "--json").stdout)["total"]
+    assert (figures["notices"], figures["removed"]) == (1, 1)  # the other test's: no case
+    assert figures["median_ttr_s"] > 0

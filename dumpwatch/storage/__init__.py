@@ -4,6 +4,7 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 ``DUMPWATCH_DB_URL`` (PostgreSQL) otherwise. Only portable SQL is used.
 """
 
+from dumpwatch.storage.cases import CaseEvent, Notice, TakedownCase
 from dumpwatch.storage.db import Database, open_database
 from dumpwatch.storage.dumps import Dump, DumpPost
 from dumpwatch.storage.evidence import Capture, Rendering
@@ -24,6 +25,7 @@ from dumpwatch.storage.models import (
 __all__ = [
     "Alert",
     "Capture",
+    "CaseEvent",
     "CrawlRun",
     "Database",
     "Document",
@@ -31,11 +33,13 @@ __all__ = [
     "DumpPost",
     "Finding",
     "Listing",
+    "Notice",
     "Rendering",
     "RetainedText",
     "SeenItem",
     "Sighting",
     "SourceState",
+    "TakedownCase",
     "ThreadState",
     "Verdict",
     "open_database",
