@@ -46,6 +46,7 @@ class Doc:
     must: set[str] = field(default_factory=set)
     must_table: set[str] = field(default_factory=set)  # with the road↔lot table
     clues: list[Clue] = field(default_factory=list)  # every row, decoys included
+    sources: list[str | None] = field(default_factory=list)  # row writer's id (None: decoy)
     rows: int = 0
     leaked: int = 0  # customer rows written
 
@@ -174,6 +175,7 @@ class Builder:
     def judge(self, p: Person, clue: dict, customer: bool) -> None:
         c = Clue(**clue)
         self.doc.clues.append(c)
+        self.doc.sources.append(p.rid if customer else None)
         self.doc.rows += 1
         self.doc.leaked += customer
         for table, must in ((False, self.doc.must), (True, self.doc.must_table)):
@@ -240,7 +242,8 @@ def cat_workbooks(w: World, out: Path) -> list[Doc]:
     for i in range(8):
         ext = exts[i % 4]
         b = Builder(w, f"wb{i:02d}_고객목록{ext}")
-        kinds = w.rng.choice(FULL_LAYOUTS)
+        kinds = w.rng.choice([*FULL_LAYOUTS, ["split_ko", "phone", "road"],
+                              ["name", "phone", "lot"], ["name_sp", "email", "road", "item"]])
         main = b.rows(w.sample(w.size(SIZES[i % len(SIZES)])), kinds)
         sheets: list[tuple[str, Sheet]] = [
             ("안내", [["구매 문의: 텔레그램 @dbmarket"], ["샘플입니다. 전체 3,370만건 보유"],
@@ -343,16 +346,13 @@ def cat_excel_csv(w: World, out: Path) -> list[Doc]:
 
 
 def _write_mixed(b: Builder, w: World, out: Path, kinds: list[str], n: int, i: int) -> None:
+    """Plain text tables (the container shapes are measured on their own)."""
     rows = b.rows(w.sample(w.size(n)), kinds)
     header = headings(kinds, w.rng)
-    fmt = [".csv", ".xlsx", ".tsv", ".ods"][i % 4]
-    name = b.doc.name = b.doc.name + fmt
-    if fmt == ".csv":
-        (out / name).write_bytes(csv_bytes(plain_table(header, rows)))
-    elif fmt == ".tsv":
-        (out / name).write_bytes(csv_bytes(plain_table(header, rows), delimiter="\t"))
-    else:
-        write_workbook(out / name, [("data", sheet_with_title(header, rows, w.rng))])
+    fmt, delim = [(".csv", ","), (".tsv", "\t"), (".txt", "|"), (".csv", ";")][i % 4]
+    b.doc.name += fmt
+    table = plain_table(header, rows) if i % 3 else [["[샘플] 고객정보 일부"], [], header, *rows]
+    (out / b.doc.name).write_bytes(csv_bytes(table, delimiter=delim, newline="\n"))
 
 
 def _category(layouts: list[list[str]], prefix: str) -> Callable[[World, Path], list[Doc]]:
