@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -45,13 +46,15 @@ from benchmarks.shapes.people import (
 from benchmarks.shapes.truth import Fitter, consistent
 
 P_FLOOR = 0.99
-DUMPWATCH = [sys.executable, "-m", "dumpwatch.cli"] if not shutil.which("dumpwatch") else \
-    [shutil.which("dumpwatch")]
 
 
 def dumpwatch_cmd() -> list[str]:
+    """The installed CLI next to this interpreter; DUMPWATCH_EVAL_CMD overrides it (e.g. to
+    measure another checkout: "python -c 'from dumpwatch.cli import main; main()'")."""
+    if os.environ.get("DUMPWATCH_EVAL_CMD"):
+        return shlex.split(os.environ["DUMPWATCH_EVAL_CMD"])
     exe = Path(sys.executable).with_name("dumpwatch")
-    return [str(exe)] if exe.exists() else DUMPWATCH
+    return [str(exe)] if exe.exists() else [shutil.which("dumpwatch") or "dumpwatch"]
 
 
 def cli_help(env: dict, *args: str) -> str:
@@ -64,13 +67,15 @@ def generate(records: int, seed: int, root: Path) -> tuple[World, dict[str, list
     factory = CustomerFactory(seed)
     people = factory.customers(records)
     write_corpus(root / "corpus.csv", people, seed)
-    write_address_table(root / "address_table.csv", factory.buildings)
-    world = World(people, factory, Fitter(people), factory.rng)
+    strangers = factory.customers(records)
+    world = World(people, factory, Fitter(people), Fitter(strangers), factory.rng)
     docs = {}
     for name, make, _floor, _opt in CATEGORIES:
         d = root / "docs" / name
         d.mkdir(parents=True, exist_ok=True)
         docs[name] = make(world, d)
+    # the national table lists every building, strangers' and decoys' too
+    write_address_table(root / "address_table.csv", factory.buildings)
     return world, docs
 
 
@@ -136,6 +141,7 @@ def score(docs: list[Doc], reports: list[dict], folder: Path, table: bool,
             continue
         got[o].add(str(r.get("record_id")))
     must = tp = fp = reported = 0
+    weak = sum(d.weak for d in docs)
     for d in docs:
         m = d.must_table if table else d.must
         g = got.get(d.name, set())
@@ -145,7 +151,7 @@ def score(docs: list[Doc], reports: list[dict], folder: Path, table: bool,
         fp += sum(1 for rid in g - m if rid not in people or not any(
             consistent(c, people[rid], table) for c in d.clues))
     fp += stray
-    return {"docs": len(docs), "must": must, "reported": reported, "tp": tp, "fp": fp,
+    return {"docs": len(docs), "weak": weak, "must": must, "reported": reported, "tp": tp, "fp": fp,
             "P": tp / (tp + fp) if tp + fp else 1.0, "R": tp / must if must else 1.0}
 
 
@@ -182,7 +188,7 @@ def main() -> None:
             print("note: `corpus add --address-table` not in this CLI: lot categories scored "
                   "without the table only")
         only = set(args.only.split(",")) if args.only else None
-        head = (f"{'category':<22}{'docs':>5}{'must':>7}{'rep':>7}{'TP':>7}{'FP':>5}"
+        head = (f"{'category':<22}{'docs':>5}{'weak':>6}{'must':>7}{'rep':>7}{'TP':>7}{'FP':>5}"
                 f"{'P':>8}{'R':>8}  floors          verdict  scan")
         print(head)
         print("-" * len(head))
@@ -207,12 +213,12 @@ def main() -> None:
                                 opt == "lot" else "")
                 if opt in ("chat", "negative"):
                     ok = s["reported"] == 0
-                    print(f"{label:<22}{s['docs']:>5}{'-':>7}{s['reported']:>7}{'-':>7}"
+                    print(f"{label:<22}{s['docs']:>5}{'-':>6}{'-':>7}{s['reported']:>7}{'-':>7}"
                           f"{s['fp']:>5}{'':>8}{'':>8}  0 findings      "
                           f"{'PASS' if ok else 'FAIL':<8} {secs:.0f}s {err}")
                     continue
                 ok = s["P"] >= P_FLOOR and s["R"] >= floor
-                print(f"{label:<22}{s['docs']:>5}{s['must']:>7}{s['reported']:>7}{s['tp']:>7}"
+                print(f"{label:<22}{s['docs']:>5}{s['weak']:>6}{s['must']:>7}{s['reported']:>7}{s['tp']:>7}"
                       f"{s['fp']:>5}{s['P']:>8.3f}{s['R']:>8.3f}  P≥{P_FLOOR} R≥{floor:<5}"
                       f" {'PASS' if ok else 'FAIL':<8} {secs:.0f}s {err}")
     finally:

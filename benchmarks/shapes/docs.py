@@ -4,12 +4,15 @@ Ground truth rule (per document):
 
 * must-report — a corpus record whose row in the document is identifying *by what is
   visible*: the row's clue (see truth.py) fits exactly one customer of the corpus, read
-  loosely. Full rows (a phone or an e-mail) always are; partial and masked rows are when
-  their combination is unique in this corpus.
+  loosely, AND fits no one in a "shadow" population of as many strangers (drawn from the
+  same world): the evidence beats chance at this corpus size, so a monitor weighing
+  coincidence can be expected to name the record. Full rows (a phone or an e-mail) always
+  are; partial and masked rows are when their combination is that rare.
 * unattributable — a row (a customer's, or a decoy non-customer's) whose visible evidence
-  fits several customers, or fits one customer who is not its writer. Reporting a record the
-  row's evidence fits is neither a true nor a false positive: abstaining is right, and
-  guessing the right one among several earns nothing.
+  fits several customers, fits one customer who is not its writer, or fits its writer and
+  a stranger too ("weak"). Reporting a record the row's evidence fits is neither a true nor
+  a false positive: abstaining is right, and guessing the right one among several earns
+  nothing.
 * a reported record that no row of the document fits is a false positive (a wrong record,
   a decoy reported as a customer, any finding in a negative document).
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render as R
-from .people import CustomerFactory, Person
+from .people import ITEMS, CustomerFactory, Person
 from .truth import Clue, Fitter, consistent
 from .writers import (
     Raw,
@@ -49,6 +52,7 @@ class Doc:
     sources: list[str | None] = field(default_factory=list)  # row writer's id (None: decoy)
     rows: int = 0
     leaked: int = 0  # customer rows written
+    weak: int = 0  # rows unique in the corpus whose evidence also fits a stranger: neutral
 
 
 @dataclass
@@ -56,6 +60,7 @@ class World:
     people: list[Person]
     factory: CustomerFactory  # continues after the corpus: non-customers for decoys
     fitter: Fitter
+    shadow: Fitter  # as many strangers as customers: what evidence fits by chance
     rng: random.Random
 
     def sample(self, k: int) -> list[Person]:
@@ -182,7 +187,10 @@ class Builder:
             if customer:
                 assert consistent(c, p, table), (p.rid, clue)
                 if self.w.fitter.fits(c, table=table) == [p.rid]:
-                    must.add(p.rid)
+                    if self.w.shadow.fits(c, table=table, limit=1):
+                        self.doc.weak += not table
+                    else:
+                        must.add(p.rid)
 
     def rows(self, people: list[Person], kinds: list[str], decoy_share: float = 0.1,
              start: int = 1) -> list[list]:
@@ -424,6 +432,13 @@ def cat_partial(w: World, out: Path) -> list[Doc]:
     return docs
 
 
+def _line_noise(rng: random.Random) -> list[str]:
+    """Tokens that are no customer's field: prices, counts, statuses, someone else's item."""
+    pool = [f"{rng.randint(3, 300) * 100:,}원", f"{rng.randint(1, 5)}개", f"x{rng.randint(1, 4)}",
+            "로켓배송", "결제완료", "배송완료", "반품", rng.choice(ITEMS), rng.choice(ITEMS)]
+    return rng.sample(pool, rng.choice([0, 1, 1, 2]))
+
+
 def cat_unlabelled(w: World, out: Path) -> list[Doc]:
     """No header; fields shuffled on every line; item names mixed in; spaces or tabs."""
     rng = w.rng
@@ -440,7 +455,7 @@ def cat_unlabelled(w: World, out: Path) -> list[Doc]:
         sep = ["  ", "\t", " ", " \t "][i % 4]
         for p, cust in people:
             cells, clue = render_fields(p, kinds, rng)
-            cells = [str(c) for c in cells]
+            cells = [str(c) for c in cells] + _line_noise(rng)
             rng.shuffle(cells)
             b.judge(p, clue, cust)
             lines.append(sep.join(cells))
