@@ -151,7 +151,11 @@ def score(docs: list[Doc], reports: list[dict], folder: Path, table: bool,
         fp += sum(1 for rid in g - m if rid not in people or not any(
             consistent(c, people[rid], table) for c in d.clues))
     fp += stray
-    return {"docs": len(docs), "weak": weak, "must": must, "reported": reported, "tp": tp, "fp": fp,
+    per_doc = [(d.name, d.rows, len(d.must_table if table else d.must),
+                len(got.get(d.name, set()) & (d.must_table if table else d.must)))
+               for d in docs]
+    return {"per_doc": per_doc, "docs": len(docs), "weak": weak, "must": must,
+            "reported": reported, "tp": tp, "fp": fp,
             "P": tp / (tp + fp) if tp + fp else 1.0, "R": tp / must if must else 1.0}
 
 
@@ -162,6 +166,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="write everything here (kept)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--only", help="comma-separated categories to scan")
+    ap.add_argument("--detail", action="store_true",
+                    help="also print rows / must-report / found per document")
     args = ap.parse_args()
 
     root = args.out or Path(tempfile.mkdtemp(prefix="eval_shapes_"))
@@ -221,6 +227,9 @@ def main() -> None:
                 print(f"{label:<22}{s['docs']:>5}{s['weak']:>6}{s['must']:>7}{s['reported']:>7}{s['tp']:>7}"
                       f"{s['fp']:>5}{s['P']:>8.3f}{s['R']:>8.3f}  P≥{P_FLOOR} R≥{floor:<5}"
                       f" {'PASS' if ok else 'FAIL':<8} {secs:.0f}s {err}")
+                if args.detail:
+                    for doc, rows, must, found in s["per_doc"]:
+                        print(f"    {doc:<30} rows {rows:>5}  must {must:>5}  found {found:>5}")
     finally:
         if not (args.keep or args.out):
             shutil.rmtree(root, ignore_errors=True)

@@ -109,14 +109,18 @@ def headings(kinds: list[str], rng: random.Random) -> list[str]:
 
 
 def render_fields(p: Person, kinds: list[str], rng: random.Random,
-                  seq: int = 0) -> tuple[list, dict]:
-    """Cells for one row and what stays visible of the person in them."""
+                  seq: int = 0, gaps: float = 0.0) -> tuple[list, dict]:
+    """Cells for one row and what stays visible of the person in them. ``gaps``: the chance
+    that a cell (not the first, in rows of three fields or more) was left empty."""
     cells: list = []
     clue: dict = {}
     item = date = None
-    for k in kinds:
+    for i, k in enumerate(kinds):
         if k == "seq":
             cells.append(seq)
+            continue
+        if gaps and i and len(kinds) >= 3 and rng.random() < gaps:
+            cells += ["", ""] if k in ("split_ko", "split_en", "first_en") else [""]
             continue
         if k == "memo":
             cells.append(rng.choice(MEMOS))
@@ -162,6 +166,7 @@ def render_fields(p: Person, kinds: list[str], rng: random.Random,
             "lot_full": lambda: R.address_lot(p, rng, complex_name=True, unit=True),
             "district": lambda: R.address_district(p, rng),
             "district_mask": lambda: R.address_district(p, rng, masked=True),
+            "name_mask_district": lambda: R.name_masked_district(p, rng),
         }[k]()
         cells.append(text)
         clue.update(c)
@@ -200,7 +205,7 @@ class Builder:
         rng.shuffle(mixed)
         out = []
         for i, (p, is_customer) in enumerate(mixed, start):
-            cells, clue = render_fields(p, kinds, rng, seq=i)
+            cells, clue = render_fields(p, kinds, rng, seq=i, gaps=0.03)
             self.judge(p, clue, is_customer)
             out.append(cells)
         return out
@@ -397,6 +402,7 @@ cat_masking = _category([
     ["name_mask", "email_mask"], ["name", "phone_mask", "email_mask"],
     ["name_mask", "phone", "district"], ["seq", "name_mask", "phone_mask", "email_mask", "road"],
     ["name_mask", "phone_mask", "road"], ["name_mask", "email_mask", "district_mask"],
+    ["name_mask_district", "phone_mask"], ["seq", "name_mask_district", "email_mask", "item"],
 ], "mask")
 
 
@@ -543,7 +549,8 @@ def cat_ocr_images(w: World, out: Path) -> list[Doc]:
 CHAT = ["{n}님 {p} 로 연락주세요", "[{t}] {n}: 내일 {p} 번호로 전화드릴게요",
         "{n} 010 바꿨대 {p}", "배송기사님 번호 {p} 입니다", "{n}: 오늘 회의 몇시죠?",
         "[{t}] {n}: ㅋㅋㅋ 알겠어", "{n} 씨 연락처 {p} 맞나요?", "{p} 이 번호 스팸인가요",
-        "중고거래 {n} {p} 직거래 원해요", "[{t}] {n}: {p} 저장해둬"]
+        "중고거래 {n} {p} 직거래 원해요", "[{t}] {n}: {p} 저장해둬",
+        "당첨자: {m} ({q})", "[{t}] {n}: {m}님 {q} 맞으시죠?"]
 
 
 def chat_negatives(w: World, out: Path, docs_n: int = 6, lines: int = 400) -> list[Doc]:
@@ -560,7 +567,9 @@ def chat_negatives(w: World, out: Path, docs_n: int = 6, lines: int = 400) -> li
             num = R.dash_phone(num) if rng.random() < 0.7 else num
             name = w.factory.surname() + w.factory.given_name()
             t = f"오후 {rng.randint(1, 12)}:{rng.randint(0, 59):02d}"
-            text.append(rng.choice(CHAT).format(n=name, p=num, t=t))
+            stranger = w.factory.person()  # masked like a winners' list: 김*준 (010-****-5678)
+            m, q = R.name_masked(stranger, rng)[0], R.phone_masked(stranger, rng)[0]
+            text.append(rng.choice(CHAT).format(n=name, p=num, t=t, m=m, q=q))
         b.doc.rows = lines
         (out / b.doc.name).write_text("\n".join(text) + "\n", encoding="utf-8")
         docs.append(b.finish())

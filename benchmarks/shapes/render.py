@@ -63,6 +63,15 @@ def name_masked(p: Person, rng: random.Random) -> tuple[str, dict]:
     return text, {"name": tuple(None if i in hidden else ch for i, ch in enumerate(name))}
 
 
+def name_masked_district(p: Person, rng: random.Random) -> tuple[str, dict]:
+    """김*준(서울 강남구), 이○영 / 해운대구 — a winners' list habit."""
+    name, clue = name_masked(p, rng)
+    district, c2 = address_district(p, rng)
+    if rng.random() < 0.5:
+        return f"{name}({district})", {**clue, **c2}
+    return f"{name} / {p.addr.bld.sigungu or district}", {**clue, **c2}
+
+
 # --- phones -----------------------------------------------------------------------------
 
 def _blocks(p: str) -> list[str]:
