@@ -18,6 +18,10 @@ Ground truth rule (per document):
 
 Lot-number addresses are judged twice: without the road↔lot table (only province,
 district, legal dong, complex name and unit compare) and with it (lot = building).
+A field damaged only within the OCR confusions of issue 8 (O↔0, l/I/|↔1, rn↔m, split
+digit blocks, "," for "." in a domain, spaces around "@"), a phone that lost its leading 0
+in a spreadsheet or is written ="010-…" counts as visible; a screenshot shows what was
+rendered. A romanised name is no name evidence (one spelling fits several Hangul names).
 """
 
 from __future__ import annotations
