@@ -1,0 +1,126 @@
+"""The real FlaskBB, in a virtualenv of its own, served on 127.0.0.1 for the preset tests.
+
+Why these versions: FlaskBB 2.2.0 and 3.0.0rc* (the current releases) declare Python >=3.12
+but annotate with names imported only under ``TYPE_CHECKING`` in modules without
+``from __future__ import annotations`` (flaskbb/plugins/manager.py: ``dist: Distribution``),
+which only works with Python 3.14's deferred annotations; on 3.12/3.13 importing flaskbb
+fails with ``NameError: name 'Distribution' is not defined``, and no 3.14 is available here.
+So the previous release line, FlaskBB 2.0.2 (pinned 2018 dependencies), runs on Python 3.9,
+with three adjustments: its MarkupSafe 1.0 sdist needs ``setuptools<46`` (it imports
+``setuptools.Feature``), its kombu 4.0.2 uses ``async`` as a name (a syntax error since 3.7),
+so Celery/Kombu move to the last 4.x line, and the two bundled plugins are removed because
+loading them re-checks FlaskBB's exact pins. The forum itself is unmodified FlaskBB.
+
+``python -m dumpwatch.testsites.flaskbb_real --install`` prepares the virtualenv (.ci/run
+does); :class:`FlaskBBServer` starts a forum filled with given content.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = Path(os.environ.get("DUMPWATCH_FLASKBB_VENV", ROOT / ".flaskbb-venv"))
+APP = Path(__file__).with_name("flaskbb_app.py")
+PINS = ["flaskbb==2.0.2"]
+FIXES = ["celery==4.4.7", "kombu==4.6.11", "vine==1.3.0", "billiard==3.6.4.0", "amqp==2.6.1"]
+PLUGINS = ["flaskbb-plugin-portal", "flaskbb-plugin-conversations"]
+
+
+def python39() -> str | None:
+    """A Python 3.9 interpreter: on PATH, or one pyenv installed."""
+    found = shutil.which("python3.9")
+    if found:
+        return found
+    for cand in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.9*/bin/python3.9"))):
+        return cand
+    return None
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def ready() -> bool:
+    py = venv_python()
+    return py.exists() and subprocess.run(
+        [str(py), "-c", "import flaskbb, werkzeug"], capture_output=True).returncode == 0
+
+
+def install() -> str | None:
+    """Create the virtualenv if needed; None when ready, else why it cannot be."""
+    if ready():
+        return None
+    base = python39()
+    if base is None:
+        return ("FlaskBB 2.0.2 needs Python 3.9 (2.2/3.0 need 3.14 semantics); none found "
+                "(python3.9 on PATH or ~/.pyenv/versions/3.9*)")
+    pip = [str(VENV / "bin" / "python"), "-m", "pip", "-q", "--disable-pip-version-check"]
+    steps = [[base, "-m", "venv", str(VENV)],
+             [*pip, "install", "setuptools<46", "wheel"],
+             [*pip, "install", "--no-build-isolation", *PINS],
+             [*pip, "install", *FIXES],
+             [*pip, "uninstall", "-y", *PLUGINS]]
+    for step in steps:
+        proc = subprocess.run(step, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return f"FlaskBB install step {' '.join(step[-2:])} failed: {proc.stderr[-400:]}"
+    return None if ready() else "FlaskBB installed but does not import"
+
+
+class FlaskBBServer:
+    """FlaskBB filled with ``content`` (see flaskbb_app.py), on an ephemeral port."""
+
+    def __init__(self, content: dict) -> None:
+        self.content = content
+        self.url = ""
+        self.ids: dict = {}
+        self._dir = tempfile.mkdtemp(prefix="flaskbb-")
+        self._proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> FlaskBBServer:
+        path = Path(self._dir) / "content.json"
+        path.write_text(json.dumps(self.content, ensure_ascii=False), encoding="utf-8")
+        self._proc = subprocess.Popen(
+            [str(venv_python()), str(APP), self._dir, str(path)], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True)
+        line = self._read_line(timeout=120)
+        if not line.startswith("READY "):
+            self.__exit__()
+            raise RuntimeError(f"FlaskBB did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+        self.ids = json.loads((Path(self._dir) / "ids.json").read_text())
+        return self
+
+    def _read_line(self, timeout: float) -> str:
+        assert self._proc is not None and self._proc.stdout is not None
+        out: list[str] = []
+        reader = threading.Thread(target=lambda: out.append(self._proc.stdout.readline()),
+                                  daemon=True)
+        reader.start()
+        reader.join(timeout)
+        return out[0].strip() if out else ""
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if "--install" in sys.argv:
+        problem = install()
+        print(problem or f"FlaskBB ready in {VENV}")
+        sys.exit(0)  # a missing interpreter is reported, not fatal: the test skips with it
