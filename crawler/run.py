@@ -44,7 +44,7 @@ def run_source(home: Path, source: Source, monitor: MonitorConfig | None = None)
     """Crawl ``source`` once; returns the run summary (also stored as a CrawlRun)."""
     from crawler.settings import crawl_settings
 
-    if source.login:
+    if source.logs_in:
         source.credentials()  # fail before starting if they are missing
     lock = _source_lock(home, source.name)
     if lock is None:

@@ -1,4 +1,5 @@
-"""What a source remembers between runs: paste ids fetched, newest post per thread."""
+"""What a source remembers between runs: paste ids fetched, per thread (keyed by source +
+canonical thread URL) the newest post and comment processed and its reply count."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class CrawlState:
         self.source = source
         with db.session() as s:
             self.seen = set(s.exec(select(SeenItem.item_id).where(SeenItem.source == source)))
-            self.threads = {t.thread_id: t for t in s.exec(
+            self.threads = {t.thread_url: t for t in s.exec(
                 select(ThreadState).where(ThreadState.source == source))}
 
     def seen_stmt(self, item_id: str):
@@ -37,21 +38,46 @@ class CrawlState:
                 s.exec(self.seen_stmt(item_id))  # type: ignore[call-overload]
                 s.commit()
 
-    def last_post(self, thread_id: str) -> tuple[int, int]:
-        t = self.threads.get(thread_id)
-        return (t.last_post_id, t.last_page) if t else (0, 1)
+    def thread(self, thread_url: str) -> ThreadState | None:
+        return self.threads.get(thread_url)
 
-    def advance_thread(self, thread_id: str, post_id: int, page: int) -> None:
-        """Remember the newest post stored; called once the post is safely persisted."""
+    def last_post(self, thread_url: str) -> tuple[int, int, int]:
+        """(newest post id, newest comment id, page it was on) processed in the thread."""
+        t = self.threads.get(thread_url)
+        return (t.last_post_id, t.last_comment_id, t.last_page) if t else (0, 0, 1)
+
+    def _update(self, thread_url: str, change) -> None:
         with self.db.session() as s:
             t = s.exec(select(ThreadState).where(ThreadState.source == self.source,
-                                                 ThreadState.thread_id == thread_id)).first()
+                                                 ThreadState.thread_url == thread_url)).first()
             if t is None:
-                t = ThreadState(source=self.source, thread_id=thread_id)
-            if post_id > t.last_post_id:
-                t.last_post_id = post_id
-                t.last_page = max(page, 1)
+                t = ThreadState(source=self.source, thread_url=thread_url)
+            if change(t):
                 t.updated_at = utcnow()
                 s.add(t)
                 s.commit()
-            self.threads[thread_id] = t
+            self.threads[thread_url] = t
+
+    def advance_thread(self, thread_url: str, post_id: int, page: int, *,
+                       comment: bool = False) -> None:
+        """Remember the newest post stored; called once the post is safely persisted."""
+        def change(t: ThreadState) -> bool:
+            if comment and post_id > t.last_comment_id:
+                t.last_comment_id = post_id
+            elif not comment and post_id > t.last_post_id:
+                t.last_post_id = post_id
+            else:
+                return False
+            t.last_page = max(page, 1)
+            return True
+
+        self._update(thread_url, change)
+
+    def finish_thread(self, thread_url: str, replies: int | None) -> None:
+        def change(t: ThreadState) -> bool:
+            if t.replies == replies and t.id is not None:
+                return False
+            t.replies = replies
+            return True
+
+        self._update(thread_url, change)

@@ -16,7 +16,7 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 from sqlmodel import select
 
-from crawler.items import DocumentItem
+from crawler.items import DocumentItem, ThreadSeen
 from crawler.profiles import Source
 from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
@@ -82,7 +82,11 @@ class MatchPipeline:
         pipe.stats = crawler.stats
         return pipe
 
-    def process_item(self, item: DocumentItem, spider: object = None) -> DocumentItem:
+    def process_item(self, item: DocumentItem | ThreadSeen, spider: object = None
+                     ) -> DocumentItem | ThreadSeen:
+        if isinstance(item, ThreadSeen):
+            self.state.finish_thread(item.thread_url, item.replies)
+            return item
         stats = self.stats
         stats.inc_value("dumpwatch/documents")
         if item.data is not None and not item.text:
@@ -98,15 +102,18 @@ class MatchPipeline:
                 stats.inc_value("dumpwatch/new_documents")
             s.exec(insert_ignore_stmt(self.db, Sighting, [{  # type: ignore[call-overload]
                 "document_id": doc.id, "source": item.source, "url": item.url,
-                "title": mask_title(item.title), "author": item.author,
-                "posted_at": item.posted_at, "fetched_at": item.fetched_at}],
-                ["source", "url"]))
+                "post_id": item.post_id, "title": mask_title(item.title),
+                "author": item.author, "posted_at": item.posted_at,
+                "fetched_at": item.fetched_at}],
+                ["source", "url", "document_id"]))
             if item.item_id and self.source.kind == "paste":
                 s.exec(self.state.seen_stmt(item.item_id))  # type: ignore[call-overload]
             s.commit()
-        if item.item_id and self.source.kind == "forum":
-            tid, post_id, page = item.item_id.split(":")
-            self.state.advance_thread(tid, int(post_id), int(page))
+        if item.thread_url and item.post_id:
+            kind, _, number = item.post_id.partition("-")
+            if number.isdigit():
+                self.state.advance_thread(item.thread_url, int(number), item.page,
+                                          comment=kind == "comment")
         return item
 
     def _match_and_store(self, s, item: DocumentItem, digest: str) -> Document:

@@ -8,9 +8,10 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
+from crawler import selection
 from crawler.errors import classify, record
 from crawler.profiles import Source
 from crawler.state import CrawlState
@@ -63,11 +64,15 @@ class SourceSpider(scrapy.Spider):
         if (ctype and not ctype.startswith(TEXT_TYPES)) or looks_binary(response.body):
             record(self.crawler.stats, "binary")
             return None
-        declared = None
-        raw_ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if "charset=" in raw_ctype:
-            declared = raw_ctype.split("charset=", 1)[1].split(";")[0].strip()
-        return decode_bytes(response.body, declared)
+        return decode_page(response.body, response.headers.get(b"Content-Type", b"").decode(
+            "latin-1"), self.source.charset, html=ctype in (b"text/html", b"application/xhtml"))
+
+    def html(self, response: Response) -> HtmlResponse:
+        """The page re-decoded by :func:`decode_page` (header, BOM, meta tag, detection),
+        so selectors see the right text whatever the site declared."""
+        text = decode_page(response.body, response.headers.get(b"Content-Type", b"").decode(
+            "latin-1"), self.source.charset, html=True)
+        return response.replace(cls=HtmlResponse, body=text.encode("utf-8"), encoding="utf-8")
 
     def repeated_listing(self, response: Response, items: list[str]) -> bool:
         """A listing page whose items were all on an earlier page this run: a pagination
@@ -81,14 +86,25 @@ class SourceSpider(scrapy.Spider):
         return False
 
     def select(self, node: Any, selector: str) -> Any:
-        return node.xpath(selector) if selector.startswith(("/", "(", ".//")) else node.css(
-            selector)
+        return selection.select(node, selector)
 
     def first_text(self, node: Any, selector: str | None) -> str | None:
-        if not selector:
-            return None
-        sel = self.select(node, selector)
-        parts = sel.getall() if "::" in selector or "@" in selector else sel.css(
-            "::text").getall()
-        text = " ".join(p.strip() for p in parts if p.strip())
-        return text or None
+        return selection.first(node, selector)
+
+
+def decode_page(body: bytes, content_type: str, forced: str | None = None, *,
+                html: bool = False) -> str:
+    """Charset from the profile, then the HTTP header, the BOM, a <meta> tag (HTML), and
+    finally detection — old Korean boards send CP949 with only a <meta charset>."""
+    from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+    for enc in (forced, http_content_type_encoding(content_type)):
+        if enc:
+            try:
+                return body.decode(enc)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return decode_bytes(body)
+    declared = html_body_declared_encoding(body) if html else None
+    return decode_bytes(body, declared)
