@@ -41,7 +41,7 @@ def main() -> None:
     from flaskbb import create_app
     from flaskbb.extensions import db
     from flaskbb.forum.models import Category, Forum, Post, Topic
-    from flaskbb.user.models import Group, User
+    from flaskbb.user.models import Group
     from flaskbb.utils.populate import (
         create_default_groups,
         create_default_settings,
@@ -87,10 +87,9 @@ def main() -> None:
                         Post(content=p["text"]).save(user=_user(users, p["author"]),
                                                      topic=topic)
         db.session.commit()
-        print(json.dumps({"topics": [[t.id, t.title] for t in Topic.query.all()],
-                          "posts": [[p.id, p.topic_id] for p in Post.query.all()]}),
-              file=open(os.path.join(WORKDIR, "ids.json"), "w"))
-        _ = User  # the models are registered by import
+        with open(os.path.join(WORKDIR, "ids.json"), "w") as fh:
+            json.dump({"topics": [[t.id, t.title] for t in Topic.query.all()],
+                       "posts": [[p.id, p.topic_id] for p in Post.query.all()]}, fh)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(f"READY {server.server_port}", flush=True)
