@@ -12,10 +12,11 @@ from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from crawler import selection
+from crawler.charset import decode_page
 from crawler.errors import classify, record
 from crawler.profiles import Source
 from crawler.state import CrawlState
-from matcher.decode import decode_bytes, looks_binary
+from matcher.decode import looks_binary
 
 TEXT_TYPES = (b"text/", b"application/json", b"application/xml", b"application/xhtml")
 
@@ -90,21 +91,3 @@ class SourceSpider(scrapy.Spider):
 
     def first_text(self, node: Any, selector: str | None) -> str | None:
         return selection.first(node, selector)
-
-
-def decode_page(body: bytes, content_type: str, forced: str | None = None, *,
-                html: bool = False) -> str:
-    """Charset from the profile, then the HTTP header, the BOM, a <meta> tag (HTML), and
-    finally detection — old Korean boards send CP949 with only a <meta charset>."""
-    from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
-
-    for enc in (forced, http_content_type_encoding(content_type)):
-        if enc:
-            try:
-                return body.decode(enc)
-            except (UnicodeDecodeError, LookupError):
-                pass
-    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return decode_bytes(body)
-    declared = html_body_declared_encoding(body) if html else None
-    return decode_bytes(body, declared)

@@ -43,11 +43,15 @@ def last_number(value: str | None) -> int | None:
 
 def login_wall(page: Any) -> bool:
     """A page that asks for a login instead of showing content: a password field, or a
-    script that only pops up an ``alert()`` (Gnuboard's and XE's "no permission" page).
-    Call it only for pages where the expected content is missing."""
+    bare page whose script pops up an ``alert()`` (Gnuboard's bbs/alert.php, XE's
+    "no permission" page). Call it only for pages where the expected content is missing:
+    an empty board still has its menus around it, an alert page has nothing visible."""
     if page.css("input[type=password]"):
         return True
-    return any(_ALERT.search(s) for s in page.xpath("//script[not(@src)]/text()").getall())
+    if not any(_ALERT.search(s) for s in page.xpath("//script[not(@src)]/text()").getall()):
+        return False
+    body = page.xpath("//body")
+    return len(selection.element_text(body[0].root) if body else "") < 200
 
 
 class ForumSpider(SourceSpider):
