@@ -40,10 +40,15 @@ def fill(site) -> dict[int, set[str]]:
     text, ids = leak(100, 6)
     sale = site.add_thread("market", "쿠팡 DB 판매 (샘플)", "dbking", "샘플 데이터:\n" + text)
     expected[sale.posts[0].id] = ids
-    for n in range(4):
-        site.add_post(sale.id, f"buyer{n}", CHATTER[n])
+    # the thread runs over three pages (XE/Rhymix: two comment pages), a leak on the first
+    # and on the last: engines that open a thread on its last page must still read page 1
+    site.add_post(sale.id, "buyer0", CHATTER[0])
     text, ids = leak(200, 4)
     expected[site.add_post(sale.id, "dbking", "추가 샘플\n" + text).id] = ids
+    for n in range(1, 4):
+        site.add_post(sale.id, f"buyer{n}", CHATTER[n])
+    text, ids = leak(250, 2)
+    expected[site.add_post(sale.id, "dbking", "마지막 샘플\n" + text).id] = ids
     chat = site.add_thread("chat", "hello", "newbie", "안녕하세요")
     text, ids = leak(300, 3)
     expected[site.add_post(chat.id, "reseller", "이거 진짜인가요?\n" + text).id] = ids

@@ -72,6 +72,12 @@ class ForumSpider(SourceSpider):
             for req in self._start_boards():
                 yield req
 
+    def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        """Forum pages answering 401/403 reach the callbacks: that is how several engines
+        refuse a members-only board, and the page says whether a login would help."""
+        kwargs.setdefault("meta", {}).setdefault("handle_httpstatus_list", [401, 403])
+        return super().request(url, callback, **kwargs)
+
     # ------------------------------------------------------------ login
 
     def _login_request(self) -> scrapy.Request:
@@ -125,6 +131,9 @@ class ForumSpider(SourceSpider):
     def _walled(self, response: Response, page: Response, has_content: bool
                 ) -> list[scrapy.Request] | None:
         """None when the page is content to use; else what to do instead (maybe nothing)."""
+        if response.status in (401, 403) and not self.source.logs_in:
+            record(self.crawler.stats, "needs_login")  # XenForo, FlaskBB: 403 for guests
+            return []
         if not self.logged_in(page):
             return list(self._expired(response, page))
         if not has_content and login_wall(page):
@@ -237,7 +246,10 @@ class ForumSpider(SourceSpider):
         self.ok()
         meta = response.meta
         url, number = meta["thread_url"], meta["page"]
-        last_post, last_comment, _ = self.state.last_post(url)
+        # what was processed before this thread's visit began: pages may come in any order
+        # (XE/Rhymix open on the LAST comment page), so the bound must not move mid-visit
+        since = meta.get("since") or self.state.last_post(url)[:2]
+        last_post, last_comment = since
         title = selection.first(page, forum.thread_title)
         for post in posts:
             pid = last_number(selection.first(post, forum.post_id) if forum.post_id
@@ -255,11 +267,13 @@ class ForumSpider(SourceSpider):
                                       selection.first(comment, forum.comment_author),
                                       selection.first(comment, forum.comment_date))
         nxt = selection.links(page, forum.thread_next) if forum.thread_next else []
-        if nxt:
-            yield self.request(page.urljoin(nxt[0]), self.parse_thread,
-                               meta={**{k: meta[k] for k in ("thread_url", "thread_id",
-                                                             "replies")}, "page": number + 1})
-        else:
+        visited = (*meta.get("visited", ()), canonical_url(response.url))
+        target = page.urljoin(nxt[0]) if nxt else None
+        if target and canonical_url(target) not in visited:
+            yield self.request(target, self.parse_thread, meta={
+                **{k: meta[k] for k in ("thread_url", "thread_id", "replies")},
+                "page": number + 1, "since": since, "visited": visited})
+        else:  # no next page, or it leads back to a page of this visit: the thread is read
             yield ThreadSeen(url, meta.get("replies"))
 
     def _item(self, thread_url: str, post_id: str, page: int, title: str | None,
