@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from dumpwatch.synth import people
-from dumpwatch.testsites.engines import SITES, EngineSite
+from dumpwatch.testsites import flaskbb_real
+from dumpwatch.testsites.engines import SITES
 from dumpwatch.testsites.server import SiteServer
 from tests.conftest import assert_findings_reachable, run_cli
 
@@ -99,21 +102,42 @@ def check(found: dict[str, set[str]], expected: dict[int, set[str]]) -> None:
     assert len(records) == len(set(records)), "a record was found twice"
 
 
-def thread_pages(engine: str, site: EngineSite) -> list[str]:
+def thread_pages(engine: str, site) -> list[str]:
     marks = {"phpbb": "viewtopic.php", "mybb": "showthread.php", "smf": "topic=",
              "xenforo": "/threads/", "xpressengine": "document_srl=",
-             "rhymix": "document_srl=", "discourse": "/t/"}
+             "rhymix": "document_srl=", "discourse": "/t/", "flaskbb": "/topic/"}
     return [r for r in site.requests if marks[engine] in r]
 
 
-@pytest.mark.parametrize("engine", sorted(SITES))
-def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> None:
+@contextmanager
+def serve(engine: str) -> Iterator[tuple[object, dict[int, set[str]], str]]:
+    """The engine's site filled by :func:`fill`, running: (site, expected leaks, URL)."""
+    if engine == "flaskbb":  # the real software, in its own virtualenv
+        problem = flaskbb_real.install()
+        if problem:
+            pytest.skip(problem)
+        real = flaskbb_real.FlaskBBSite()
+        expected = fill(real)
+        real.start()
+        try:
+            yield real, expected, real.url
+        finally:
+            real.stop()
+        return
     site = SITES[engine]()
     expected = fill(site)
     server = SiteServer(site).start()
     try:
+        yield site, expected, server.url
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("engine", [*sorted(SITES), "flaskbb"])
+def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> None:
+    with serve(engine) as (site, expected, url):
         config = tmp_path / "config"
-        name = profile(config, engine, server.url)
+        name = profile(config, engine, url)
         summary = crawl(home, config, name)
         # the members-only board is the one thing a guest cannot read
         assert set(summary["errors"]) <= {"needs_login"}, summary
@@ -135,5 +159,3 @@ def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> N
         third = crawl(home, config, name)
         assert third["new_findings"] == 3, third
         check(findings(home), expected)
-    finally:
-        server.stop()

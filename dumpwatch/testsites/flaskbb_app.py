@@ -2,10 +2,13 @@
 
 Executed by the interpreter of FlaskBB's own virtualenv (see flaskbb_real.py), never
 imported by dumpwatch: ``python flaskbb_app.py WORKDIR CONTENT.json``. CONTENT lists
-categories -> forums (``members_only`` hides a forum from guests) -> topics -> posts
-(author, text). The app is installed as ``flaskbb install`` does (latest schema, default
+forums (``members_only`` hides a forum from guests) and, in order, ``ops``: new topics
+(forum, title, author, text) and replies (topic index, author, text), so post ids follow
+that order. The app is installed as ``flaskbb install`` does (latest schema, default
 groups and settings, an admin), the content is saved with ``Topic.save`` / ``Post.save``,
-then Werkzeug serves it; the first line printed is ``READY <port>``.
+then Werkzeug serves it; the first line printed is ``READY <port>``. Two test hooks
+sit beside the unmodified forum: every request path is appended to WORKDIR/requests.log,
+and POST /__dumpwatch__/post saves a reply while it runs.
 """
 
 import json
@@ -38,8 +41,9 @@ def main() -> None:
         fh.write(CONFIG.format(db=os.path.join(WORKDIR, "flaskbb.sqlite"),
                                logs=os.path.join(WORKDIR, "logs"),
                                whoosh=os.path.join(WORKDIR, "whoosh")))
+    from flask import jsonify, request
     from flaskbb import create_app
-    from flaskbb.extensions import db
+    from flaskbb.extensions import csrf, db
     from flaskbb.forum.models import Category, Forum, Post, Topic
     from flaskbb.user.models import Group
     from flaskbb.utils.populate import (
@@ -66,30 +70,46 @@ def main() -> None:
         users = {}
         for name in content.get("users", []):
             users[name["username"]] = create_user(name["username"], name["password"],
-                                                  name["username"] + "@localhost", "member")
+                                                  name["username"] + "@localhost",
+                                                  "member").id
         guest = Group.query.filter_by(guest=True).first()
-        for c_pos, cat in enumerate(content["categories"], 1):
-            category = Category(title=cat["title"], position=c_pos)
-            category.save()
-            for f_pos, f in enumerate(cat["forums"], 1):
-                groups = [g for g in Group.query.all()
-                          if not (f.get("members_only") and g.id == guest.id)]
-                forum = Forum(title=f["title"], description=f.get("description", ""),
-                              category_id=category.id, position=f_pos)
-                forum.groups = groups  # Forum.save(groups=...) ignores them on insert
-                forum.save(groups=groups)
-                for t in f["topics"]:
-                    first, *rest = t["posts"]
-                    author = _user(users, first["author"])
-                    topic = Topic(title=t["title"])
-                    topic.save(user=author, forum=forum, post=Post(content=first["text"]))
-                    for p in rest:
-                        Post(content=p["text"]).save(user=_user(users, p["author"]),
-                                                     topic=topic)
+        category = Category(title="Forums", position=1)
+        category.save()
+        forums = {}
+        for pos, f in enumerate(content["forums"], 1):
+            groups = [g for g in Group.query.all()
+                      if not (f.get("members_only") and g.id == guest.id)]
+            forum = Forum(title=f["title"], description=f.get("description", ""),
+                          category_id=category.id, position=pos)
+            forum.groups = groups  # Forum.save(groups=...) ignores them on insert
+            forum.save(groups=groups)
+            forums[f["slug"]] = forum
+        topics = []
+        for op in content["ops"]:  # in order, so ids follow the order of the content
+            if op["op"] == "topic":
+                topic = Topic(title=op["title"])
+                topic.save(user=_user(users, op["author"]), forum=forums[op["forum"]],
+                           post=Post(content=op["text"]))
+                topics.append(topic)
+            else:
+                Post(content=op["text"]).save(user=_user(users, op["author"]),
+                                              topic=topics[op["topic"]])
         db.session.commit()
-        with open(os.path.join(WORKDIR, "ids.json"), "w") as fh:
-            json.dump({"topics": [[t.id, t.title] for t in Topic.query.all()],
-                       "posts": [[p.id, p.topic_id] for p in Post.query.all()]}, fh)
+
+    @csrf.exempt
+    def add_post():  # test control: a reply saved the way FlaskBB's reply view saves it
+        data = request.get_json()
+        post = Post(content=data["text"])
+        post.save(user=_user(users, data["author"]), topic=Topic.query.get(data["topic_id"]))
+        return jsonify({"id": post.id})
+
+    app.add_url_rule("/__dumpwatch__/post", "dumpwatch_add_post", add_post, methods=["POST"])
+
+    log = open(os.path.join(WORKDIR, "requests.log"), "a", buffering=1)  # noqa: SIM115
+
+    @app.before_request
+    def _log() -> None:
+        log.write(request.full_path.rstrip("?") + "\n")
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(f"READY {server.server_port}", flush=True)
@@ -97,11 +117,12 @@ def main() -> None:
 
 
 def _user(users, name):
-    if name not in users:
-        from flaskbb.utils.populate import create_user
+    from flaskbb.user.models import User
+    from flaskbb.utils.populate import create_user
 
-        users[name] = create_user(name, name + "-pass-123", name + "@localhost", "member")
-    return users[name]
+    if name not in users:  # ids, not instances: those expire with their session
+        users[name] = create_user(name, name + "-pass-123", name + "@localhost", "member").id
+    return User.query.get(users[name])
 
 
 if __name__ == "__main__":

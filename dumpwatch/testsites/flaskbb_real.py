@@ -12,7 +12,7 @@ so Celery/Kombu move to the last 4.x line, and the two bundled plugins are remov
 loading them re-checks FlaskBB's exact pins. The forum itself is unmodified FlaskBB.
 
 ``python -m dumpwatch.testsites.flaskbb_real --install`` prepares the virtualenv (.ci/run
-does); :class:`FlaskBBServer` starts a forum filled with given content.
+does); :class:`FlaskBBSite` starts a forum filled with given content.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
+
+from dumpwatch.testsites.engines._base import Board, Post, Thread
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(os.environ.get("DUMPWATCH_FLASKBB_VENV", ROOT / ".flaskbb-venv"))
@@ -76,40 +79,94 @@ def install() -> str | None:
     return None if ready() else "FlaskBB installed but does not import"
 
 
-class FlaskBBServer:
-    """FlaskBB filled with ``content`` (see flaskbb_app.py), on an ephemeral port."""
+class FlaskBBSite:
+    """The real FlaskBB with the content API of the engine test sites (``add_thread``,
+    ``add_post``, ``boards``, ``requests``): content added before ``start()`` is installed
+    in order (so ids match), replies added later go through the running forum."""
 
-    def __init__(self, content: dict) -> None:
-        self.content = content
+    engine = "flaskbb"
+
+    def __init__(self, boards: tuple[tuple[str, str, bool], ...] = (
+            ("market", "Databases", False), ("chat", "General chat", False),
+            ("vip", "VIP market", True)),
+                 username: str = "watcher", password: str = "s3cret-pass") -> None:
+        self.boards = {slug: Board(i + 1, slug, name, members)
+                       for i, (slug, name, members) in enumerate(boards)}
+        self.username, self.password = username, password
+        self.logins = 0  # FlaskBB keeps its own sessions; the profiles here log in never
         self.url = ""
-        self.ids: dict = {}
-        self._dir = tempfile.mkdtemp(prefix="flaskbb-")
+        self._ops: list[dict] = []
+        self._topics: list[Thread] = []
+        self._next_post = 1
+        # on a RAM disk when there is one: the forum's database holds the leak rows
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        self._dir = tempfile.mkdtemp(prefix="flaskbb-", dir=shm)
         self._proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> FlaskBBServer:
+    def add_thread(self, board: str, title: str, author: str, body: str) -> Thread:
+        assert self._proc is None, "new topics only before start()"
+        t = Thread(len(self._topics) + 1, board, title)
+        self._topics.append(t)
+        self.boards[board].threads.append(t)
+        self._ops.append({"op": "topic", "forum": board, "title": title, "author": author,
+                          "text": body})
+        t.posts.append(self._post(author, body))
+        return t
+
+    def add_post(self, thread_id: int, author: str, body: str) -> Post:
+        thread = self._topics[thread_id - 1]
+        post = self._post(author, body)
+        if self._proc is None:
+            self._ops.append({"op": "post", "topic": thread_id - 1, "author": author,
+                              "text": body})
+        else:
+            import httpx
+
+            got = httpx.post(f"{self.url}/__dumpwatch__/post", json={
+                "topic_id": thread_id, "author": author, "text": body}, timeout=30).json()
+            assert got["id"] == post.id, got
+        thread.posts.append(post)
+        return post
+
+    def _post(self, author: str, body: str) -> Post:
+        p = Post(self._next_post, author, body, datetime.now(UTC))
+        self._next_post += 1
+        return p
+
+    @property
+    def requests(self) -> list[str]:
+        log = Path(self._dir) / "requests.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def start(self) -> FlaskBBSite:
+        content = {"users": [{"username": self.username, "password": self.password}],
+                   "settings": {"posts_per_page": 3, "topics_per_page": 3},
+                   "forums": [{"slug": b.slug, "title": b.name,
+                               "members_only": b.members_only} for b in self.boards.values()],
+                   "ops": self._ops}
         path = Path(self._dir) / "content.json"
-        path.write_text(json.dumps(self.content, ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
         self._proc = subprocess.Popen(
             [str(venv_python()), str(APP), self._dir, str(path)], stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True)
-        line = self._read_line(timeout=120)
+        line = self._read_line(timeout=180)
+        path.unlink(missing_ok=True)  # the leak rows live on in FlaskBB's database only
         if not line.startswith("READY "):
-            self.__exit__()
+            self.stop()
             raise RuntimeError(f"FlaskBB did not start: {line!r}")
         self.url = f"http://127.0.0.1:{int(line.split()[1])}"
-        self.ids = json.loads((Path(self._dir) / "ids.json").read_text())
         return self
 
     def _read_line(self, timeout: float) -> str:
         assert self._proc is not None and self._proc.stdout is not None
         out: list[str] = []
-        reader = threading.Thread(target=lambda: out.append(self._proc.stdout.readline()),
-                                  daemon=True)
+        stdout = self._proc.stdout
+        reader = threading.Thread(target=lambda: out.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         return out[0].strip() if out else ""
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         if self._proc is not None:
             self._proc.terminate()
             try:
