@@ -159,3 +159,26 @@ def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> N
         third = crawl(home, config, name)
         assert third["new_findings"] == 3, third
         check(findings(home), expected)
+
+
+@pytest.mark.parametrize("engine", [e for e in [*sorted(SITES), "flaskbb"] if e != "discourse"])
+def test_preset_login_reads_members_only_board(engine: str, home: Path, tmp_path: Path
+                                               ) -> None:
+    """With credentials named in the profile, the preset's login form, fields and
+    logged-in marker get the crawl into the members-only board."""
+    with serve(engine) as (site, expected, url):
+        text, ids = leak(600, 3)
+        vip = site.boards["vip"].threads[0]
+        expected[site.add_post(vip.id, "vip", "멤버 전용\n" + text).id] = ids
+        expected[vip.posts[0].id] = {p.id for p in people(400, 3)}
+        config = tmp_path / "config"
+        name = profile(config, engine, url)
+        path = config / "sources" / f"{name}.yaml"
+        path.write_text(path.read_text() + "login:\n  username_env: ENGINE_USER\n"
+                        "  password_env: ENGINE_PASS\n")
+        proc = run_cli("--home", str(home), "--config", str(config), "crawl", name, "--json",
+                       env={"ENGINE_USER": "watcher", "ENGINE_PASS": "s3cret-pass"})
+        assert proc.returncode == 0, proc.stderr
+        summary = json.loads(proc.stdout)
+        assert summary["status"] == "ok", summary
+        check(findings(home), expected)

@@ -246,6 +246,12 @@ class ForumSpider(SourceSpider):
         self.ok()
         meta = response.meta
         url, number = meta["thread_url"], meta["page"]
+        if meta.get("redirect_urls") and "visited" not in meta:
+            # the listing linked a post ("first unread", FlaskBB's /post/N for members) and
+            # the engine redirected to the thread itself: that URL is the thread's identity
+            final = canonical_url(response.url, forum.thread_params)
+            if re.search(forum.thread_id, final):
+                url = final
         # what was processed before this thread's visit began: pages may come in any order
         # (XE/Rhymix open on the LAST comment page), so the bound must not move mid-visit
         since = meta.get("since") or self.state.last_post(url)[:2]
@@ -271,7 +277,7 @@ class ForumSpider(SourceSpider):
         target = page.urljoin(nxt[0]) if nxt else None
         if target and canonical_url(target) not in visited:
             yield self.request(target, self.parse_thread, meta={
-                **{k: meta[k] for k in ("thread_url", "thread_id", "replies")},
+                **{k: meta[k] for k in ("thread_id", "replies")}, "thread_url": url,
                 "page": number + 1, "since": since, "visited": visited})
         else:  # no next page, or it leads back to a page of this visit: the thread is read
             yield ThreadSeen(url, meta.get("replies"))

@@ -9,6 +9,8 @@ filled in and optional parts (buttons, avatars, scripts) left out. URLs, ``page=
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dumpwatch.testsites.engines._base import (
     Board,
     EngineSite,
@@ -103,7 +105,8 @@ class MybbSite(EngineSite):
                 if token is None:
                     return Reply(200, self._page(r, "Login", self._login_form(
                         "You have entered an invalid username/password combination.")))
-                return Reply(200, self._page(r, "Login", '<div class="trow1">You have '
+                return Reply(200, self._page(
+                    replace(r, logged_in=True), "Login", '<div class="trow1">You have '
                                              'successfully been logged in.</div>'),
                              headers=self.session_header(token))
             if r.query.get("action") == "login":

@@ -9,6 +9,8 @@ offsets, the ``#p<id>`` anchors, ``<time datetime>`` and the default date format
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dumpwatch.testsites.engines._base import Board, EngineSite, Reply, Request, Thread, esc
 
 
@@ -90,7 +92,8 @@ class PhpbbSite(EngineSite):
                                          ) if ok else None
                 if token is None:
                     return self._login(r, error="You have specified an incorrect username.")
-                return Reply(200, self._page(r, "Login", "<p>You have been successfully logged "
+                return Reply(200, self._page(
+                    replace(r, logged_in=True), "Login", "<p>You have been successfully logged "
                                              "in.</p>"), headers=self.session_header(token))
             return self._login(r)
         if r.path in ("/", "/index.php"):

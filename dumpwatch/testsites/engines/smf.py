@@ -9,6 +9,8 @@ out. URLs (``?board=1.0``, ``?topic=5.3`` offsets, ``#msg<id>``) and the default
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dumpwatch.testsites.engines._base import (
     Board,
     EngineSite,
@@ -96,7 +98,9 @@ class SmfSite(EngineSite):
                                      ) if r.form.get(SESSION_VAR) == SESSION_ID else None
             if token is None:
                 return self._kick_guest(r, "Password incorrect")
-            return Reply(200, self._page(r, "Log in", '<div class="infobox">Welcome back</div>'),
+            return Reply(200, self._page(
+                    replace(r, logged_in=True), "Log in",
+                    '<div class="infobox">Welcome back</div>'),
                          headers=self.session_header(token))
         if action == "login":
             return self._kick_guest(r)

@@ -11,6 +11,7 @@ current ``page`` in the document URL; dates are ``Y.m.d H:i`` in the server's ti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta, timezone
 
 from dumpwatch.testsites.engines._base import (
@@ -86,7 +87,8 @@ class XpressEngineSite(EngineSite):
             if token is None:
                 return Reply(200, self._page(r, "로그인", self._login_form(
                     "잘못된 비밀번호입니다.")))
-            return Reply(200, self._page(r, "로그인", "<p>로그인되었습니다.</p>"),
+            return Reply(200, self._page(
+                    replace(r, logged_in=True), "로그인", "<p>로그인되었습니다.</p>"),
                          headers=self.session_header(token))
         if act == "dispMemberLoginForm":
             return Reply(200, self._page(r, "로그인", self._login_form()))
