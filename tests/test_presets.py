@@ -159,6 +159,18 @@ def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> N
         third = crawl(home, config, name)
         assert third["new_findings"] == 3, third
         check(findings(home), expected)
+        no_plaintext(home, [(100, 6), (200, 4), (250, 2), (300, 3), (500, 3)])
+
+
+def no_plaintext(home: Path, ranges: list[tuple[int, int]]) -> None:
+    """The posts held leak rows: none of their values is anywhere under the home."""
+    ps = [p for start, n in ranges for p in people(start, n)]
+    needles = [v.encode() for p in ps for v in (p.name, p.phone, p.phone.replace("-", ""),
+                                                 p.email)]
+    for f in home.rglob("*"):
+        if f.is_file() and "corpora" not in f.parts:
+            blob = f.read_bytes()
+            assert not any(n in blob for n in needles), f
 
 
 @pytest.mark.parametrize("engine", [e for e in [*sorted(SITES), "flaskbb"] if e != "discourse"])

@@ -39,12 +39,13 @@ PLUGINS = ["flaskbb-plugin-portal", "flaskbb-plugin-conversations"]
 
 
 def python39() -> str | None:
-    """A Python 3.9 interpreter: on PATH, or one pyenv installed."""
-    found = shutil.which("python3.9")
-    if found:
-        return found
-    for cand in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.9*/bin/python3.9"))):
-        return cand
+    """A working Python 3.9 interpreter: one pyenv installed, or python3.9 on PATH (pyenv's
+    shim on PATH exists even when it cannot run 3.9, so each candidate is tried)."""
+    cands = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.9*/bin/python3.9")))
+    cands += [c for c in [shutil.which("python3.9")] if c]
+    for cand in cands:
+        if subprocess.run([cand, "--version"], capture_output=True).returncode == 0:
+            return cand
     return None
 
 
