@@ -22,7 +22,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from dumpwatch.testsites.webhook import WebhookReceiver
-from tests.conftest import FORUM_ENV, TEST_KEY, run_cli
+from tests.conftest import FORUM_ENV, TEST_KEY, assert_findings_reachable, run_cli
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 60) -> bool:
@@ -99,6 +99,7 @@ def test_new_leak_post_alerts_exactly_once(tmp_path: Path, home: Path) -> None:
     log_lines = (home / "alerts.log").read_text().splitlines()
     assert len(log_lines) == 1
     assert_no_plaintext(json.loads(log_lines[0]), ps)
+    assert_findings_reachable(home)
 
 
 def test_kill9_mid_crawl_then_restart(tmp_path: Path, home: Path) -> None:
@@ -131,6 +132,7 @@ def test_kill9_mid_crawl_then_restart(tmp_path: Path, home: Path) -> None:
         finally:
             restarted.send_signal(signal.SIGTERM)
             restarted.communicate(timeout=30)
+    assert_findings_reachable(home)
     found = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0").stdout
     records = [json.loads(line)["record_id"] for line in found.splitlines()]
     assert sorted(records) == sorted(expected)  # none lost, none twice
@@ -170,6 +172,7 @@ def test_reformatted_repost_links_to_first_alert(tmp_path: Path, home: Path) -> 
         for source in ("local-paste", "local-forum"):
             assert run_cli("--home", str(home), "--config", str(config), "crawl", source,
 ).returncode == 0
+            assert_findings_reachable(home)
     db = open_database(home)
     with db.session() as s:
         from sqlmodel import select
@@ -186,6 +189,7 @@ def test_status_reports_sources(tmp_path: Path, home: Path) -> None:
         write_profiles(config, sites)
         sites.paste.add("x", leak_text(990, 3)[0])
         run_cli("--home", str(home), "--config", str(config), "crawl", "local-paste")
+    assert_findings_reachable(home)
     proc = run_cli("--home", str(home), "--config", str(config), "status", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

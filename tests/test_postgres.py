@@ -20,7 +20,7 @@ import pytest
 from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
-from tests.conftest import run_cli
+from tests.conftest import assert_findings_reachable, run_cli
 
 
 def _free_port() -> int:
@@ -68,6 +68,7 @@ def test_crawl_findings_and_status_on_postgres(postgres_url: str, home: Path,
             proc = run_cli("--home", str(home), "--config", str(config), "crawl", "local-paste",
                            "--json", env=env)
             assert proc.returncode == 0, proc.stderr
+            assert_findings_reachable(home, env)
         assert json.loads(proc.stdout)["documents"] == 0
     found = run_cli("--home", str(home), "findings", "-f", "jsonl", env=env)
     records = {json.loads(line)["record_id"] for line in found.stdout.splitlines()}

@@ -82,6 +82,9 @@ class MatchPipeline:
         pipe.stats = crawler.stats
         return pipe
 
+    def close_spider(self, spider: object = None) -> None:
+        self.state.flush()  # progress of threads left unfinished (page cap, faults)
+
     def process_item(self, item: DocumentItem | ThreadSeen, spider: object = None
                      ) -> DocumentItem | ThreadSeen:
         if isinstance(item, ThreadSeen):
