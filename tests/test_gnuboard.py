@@ -151,15 +151,16 @@ def test_gnuboard_site_onboarded_by_one_short_profile(g5, home: Path, tmp_path: 
     assert len(site.document_requests()) == views
     assert findings_by_url(home) == leaks.expected
 
-    # new activity: a comment under an old thread and a new post; only those are fetched
+    # new activity: a comment under an old thread and a new post on the 11-page board,
+    # which moves every thread down the listing; only those two are fetched
     leaks.comment("market", 2)
-    leaks.post("old", "새 자료")
+    leaks.post("free", "새 자료")
     third = crawl(home, config, "g5")
     assert third["new_documents"] == 2, third
     fetched = site.document_requests()[views:]
     assert len(fetched) == len(set(fetched))  # each once
     assert {r.split("&wr_id=")[1].split("&")[0] + r.split("bo_table=")[1].split("&")[0]
-            for r in fetched} == {"2market", f"{site.boards['old'].posts[-1].wr_id}old"}
+            for r in fetched} == {"2market", f"{site.boards['free'].posts[-1].wr_id}free"}
     assert findings_by_url(home) == leaks.expected
 
     # scraped leak data never reaches the disk: not in the database, its WAL, or a lock

@@ -117,3 +117,17 @@ def test_korean_dates_in_site_time(text: str, expected: datetime | None) -> None
         assert got is None
     else:
         assert got is not None and abs((got - expected).total_seconds()) < 60, got
+
+
+def test_login_walls_are_told_from_empty_boards() -> None:
+    from crawler.spiders.forum import login_wall
+    from dumpwatch.testsites.gnuboard import GnuboardSite
+
+    site = GnuboardSite()
+    board = site.add_board("free", "자유게시판")
+    alert = site._alert("목록을 볼 권한이 없습니다.\\n\\n회원이시라면 로그인 후 이용해 보십시오.",
+                        "/bbs/login.php?url=%2Fbbs%2Fboard.php%3Fbo_table%3Dvip")
+    assert login_wall(Selector(text=alert))  # G5's bbs/alert.php
+    assert login_wall(Selector(text=site._login_page(False, "/")))  # a login form
+    # an empty board has head.php's search script (which calls alert()) but is no wall
+    assert not login_wall(Selector(text=site._list(board, 1, False)))
