@@ -194,3 +194,15 @@ def test_preset_login_reads_members_only_board(engine: str, home: Path, tmp_path
         summary = json.loads(proc.stdout)
         assert summary["status"] == "ok", summary
         check(findings(home), expected)
+
+
+def test_discourse_boards_as_users_write_them() -> None:
+    from crawler.spiders.discourse import board_json, cooked_text
+
+    assert board_json("/c/market/5") == "/c/market/5/l/latest.json"
+    assert board_json("/latest") == "/latest.json"
+    assert board_json("/c/market/5/l/latest?page=1") == "/c/market/5/l/latest.json?page=1"
+    assert board_json("/c/market/5/l/latest.json") == "/c/market/5/l/latest.json"
+    # cooked HTML reduced to text, one line per <br> / paragraph, never markup
+    assert cooked_text("<p>김민준,010-1234-5678<br>\n이서연,010-2345-6789</p><p>끝</p>") == (
+        "김민준,010-1234-5678\n이서연,010-2345-6789\n끝")

@@ -23,8 +23,6 @@ from urllib.parse import urlencode
 import scrapy
 from lxml import html as lxml_html
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from crawler.dates import parse_date
 from crawler.errors import record
@@ -65,9 +63,8 @@ class DiscourseSpider(SourceSpider):
             yield self.json_request(board_json(board), self.parse_listing, page=1)
 
     def json_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        req = self.request(url, callback, meta={**meta, "handle_httpstatus_list": [403, 404]},
-                           dont_filter=True, headers={"Accept": "application/json"})
-        return req
+        return self.request(url, callback, meta={**meta, "handle_httpstatus_list": [403, 404]},
+                            dont_filter=True, headers={"Accept": "application/json"})
 
     def data(self, response: Response) -> dict | None:
         """The JSON body; None (recorded) for a refused or broken answer."""
@@ -167,11 +164,6 @@ class DiscourseSpider(SourceSpider):
         self._pending_chunks[url] -= 1
         if self._pending_chunks[url] == 0 and data is not None:
             yield ThreadSeen(url, response.meta.get("replies"))
-
-    def on_error(self, failure: Failure) -> None:
-        if failure.check(HttpError):
-            pass  # statuses other than 403/404 are recorded by the base class
-        super().on_error(failure)
 
     def _items(self, url: str, title: str | None, posts: list[dict], last_post: int
                ) -> Iterator[DocumentItem]:
