@@ -115,6 +115,9 @@ class Forum(_Strict):
     thread_title: Sel | None = None
     thread_pages: Sel | None = None  # selector of links to the thread's pages
     thread_next: Sel | None = None
+    # an engine's own "please log in" page, when it has neither a password field nor an
+    # alert() (XE's board message page): present on a page without content = needs_login
+    login_wall: Sel | None = None
 
     @field_validator("thread_id", "board_id")
     @classmethod

@@ -136,7 +136,8 @@ class ForumSpider(SourceSpider):
             return []
         if not self.logged_in(page):
             return list(self._expired(response, page))
-        if not has_content and login_wall(page):
+        if not has_content and (login_wall(page) or (
+                self.forum.login_wall and self.select(page, self.forum.login_wall))):
             record(self.crawler.stats, "needs_login")
             return []
         return None
