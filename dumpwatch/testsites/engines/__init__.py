@@ -2,7 +2,8 @@
 
 ``SITES[engine]`` is the site class; each serves boards, threads over several pages,
 posts with the engine's ids, dates and paging, a members-only board and the engine's login
-form. FlaskBB is not here: its tests run the real software (tests/flaskbb_server.py).
+form. FlaskBB is not here: its tests run the real software
+(dumpwatch/testsites/flaskbb_real.py).
 """
 
 from __future__ import annotations

@@ -40,9 +40,6 @@ class XpressEngineSite(EngineSite):
     content_class = "xe_content"
     login_action = "/index.php?act=procMemberLogin"
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-
     # document_srl is the number of the thread's first post (one sequence for both)
     def document(self, srl: int) -> Thread | None:
         return next((t for b in self.boards.values() for t in b.threads
