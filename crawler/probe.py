@@ -73,6 +73,10 @@ class Probe:
         if source.kind != "forum" or source.forum is None:
             raise DumpwatchError(f"source {source.name}: sources test knows forum profiles "
                                  f"(this one is {source.kind})")
+        if source.forum.api:
+            raise DumpwatchError(f"source {source.name}: sources test checks page selectors; "
+                                 f"this profile reads the {source.forum.api} JSON API "
+                                 f"(try `dumpwatch crawl {source.name}`)")
         self.source = source
         self.forum = source.forum
         self.report = ProbeReport(source.name)

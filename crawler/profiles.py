@@ -89,20 +89,23 @@ class Forum(_Strict):
     yield an attribute; anything else yields the element's text (never its HTML)."""
 
     boards: list[str] | Literal["all"] = Field(min_length=1)
+    # a JSON API instead of pages: "discourse" (crawler/spiders/discourse.py); the
+    # selectors below are then unused
+    api: Literal["discourse"] | None = None
     board_index: str = "/"  # page listing the boards, read when boards is "all"
     board_links: Sel | None = None  # links to boards on the board index
     board_id: str = r"(?P<id>[^/?#]+)/?$"  # regex on a board link: what names a board
     thread_row: Sel | None = None  # one thread in a listing (links, replies are inside)
-    thread_links: Sel
+    thread_links: Sel | None = None  # required unless api is set
     thread_id: str = r"/thread/(?P<id>\d+)"
     thread_params: list[str] | None = None  # query params naming a thread (others dropped)
     thread_replies: Sel | None = None  # reply/comment count in the row: unchanged = skip
     board_next: Sel | None = None
     board_pages: int = Field(3, ge=1)
-    post: Sel  # one post element
+    post: Sel | None = None  # one post element (required unless api is set)
     post_id: Sel | None = None  # within a post: its id (the last number); unset: the
     # thread's id, for engines whose thread page is one post plus comments
-    post_body: Sel
+    post_body: Sel | None = None  # required unless api is set
     post_author: Sel | None = None
     post_date: Sel | None = None
     comment: Sel | None = None  # one comment/reply element: stored as a post of its own
@@ -113,6 +116,9 @@ class Forum(_Strict):
     thread_title: Sel | None = None
     thread_pages: Sel | None = None  # selector of links to the thread's pages
     thread_next: Sel | None = None
+    # an engine's own "please log in" page, when it has neither a password field nor an
+    # alert() (XE's board message page): present on a page without content = needs_login
+    login_wall: Sel | None = None
 
     @field_validator("thread_id", "board_id")
     @classmethod
@@ -121,9 +127,11 @@ class Forum(_Strict):
 
     @model_validator(mode="after")
     def _comments(self) -> Forum:
+        if self.api is None and not (self.thread_links and self.post and self.post_body):
+            raise ValueError("a forum needs thread_links, post and post_body (or an api)")
         if self.comment and not (self.comment_id and self.comment_body):
             raise ValueError("comment needs comment_id and comment_body")
-        if self.boards == "all" and not self.board_links:
+        if self.boards == "all" and not self.board_links and self.api is None:
             raise ValueError("boards: all needs board_links (links to boards on board_index)")
         return self
 

@@ -10,6 +10,7 @@ from typing import IO
 from scrapy.crawler import CrawlerProcess
 
 from crawler.profiles import Source
+from crawler.spiders.discourse import DiscourseSpider
 from crawler.spiders.forum import ForumSpider
 from crawler.spiders.paste import PasteSpider
 from crawler.state import CrawlState
@@ -53,7 +54,8 @@ def run_source(home: Path, source: Source, monitor: MonitorConfig | None = None)
     db = open_database(home)
     state = CrawlState(db, source.name)
     process = CrawlerProcess(crawl_settings(source, str(home)))
-    spider_cls = PasteSpider if source.kind == "paste" else ForumSpider
+    spider_cls = PasteSpider if source.kind == "paste" else (
+        DiscourseSpider if source.forum and source.forum.api == "discourse" else ForumSpider)
     crawler = process.create_crawler(spider_cls)
     crawler.dumpwatch = RunContext(  # type: ignore[attr-defined]
         home, source, state, monitor or MonitorConfig())

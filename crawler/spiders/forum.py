@@ -73,6 +73,12 @@ class ForumSpider(SourceSpider):
             for req in self._start_boards():
                 yield req
 
+    def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        """Forum pages answering 401/403 reach the callbacks: that is how several engines
+        refuse a members-only board, and the page says whether a login would help."""
+        kwargs.setdefault("meta", {}).setdefault("handle_httpstatus_list", [401, 403])
+        return super().request(url, callback, **kwargs)
+
     # ------------------------------------------------------------ login
 
     def _login_request(self) -> scrapy.Request:
@@ -126,9 +132,13 @@ class ForumSpider(SourceSpider):
     def _walled(self, response: Response, page: Response, has_content: bool
                 ) -> list[scrapy.Request] | None:
         """None when the page is content to use; else what to do instead (maybe nothing)."""
+        if response.status in (401, 403) and not self.source.logs_in:
+            record(self.crawler.stats, "needs_login")  # XenForo, FlaskBB: 403 for guests
+            return []
         if not self.logged_in(page):
             return list(self._expired(response, page))
-        if not has_content and login_wall(page):
+        if not has_content and (login_wall(page) or (
+                self.forum.login_wall and self.select(page, self.forum.login_wall))):
             record(self.crawler.stats, "needs_login")
             return []
         return None
@@ -238,7 +248,16 @@ class ForumSpider(SourceSpider):
         self.ok()
         meta = response.meta
         url, number = meta["thread_url"], meta["page"]
-        last_post, last_comment, _ = self.state.last_post(url)
+        if meta.get("redirect_urls") and "visited" not in meta:
+            # the listing linked a post ("first unread", FlaskBB's /post/N for members) and
+            # the engine redirected to the thread itself: that URL is the thread's identity
+            final = canonical_url(response.url, forum.thread_params)
+            if re.search(forum.thread_id, final):
+                url = final
+        # what was processed before this thread's visit began: pages may come in any order
+        # (XE/Rhymix open on the LAST comment page), so the bound must not move mid-visit
+        since = meta.get("since") or self.state.last_post(url)[:2]
+        last_post, last_comment = since
         title = selection.first(page, forum.thread_title)
         fetched = self.capture(response)
         for post in posts:
@@ -257,11 +276,13 @@ class ForumSpider(SourceSpider):
                                       selection.first(comment, forum.comment_author),
                                       selection.first(comment, forum.comment_date), fetched)
         nxt = selection.links(page, forum.thread_next) if forum.thread_next else []
-        if nxt:
-            yield self.request(page.urljoin(nxt[0]), self.parse_thread,
-                               meta={**{k: meta[k] for k in ("thread_url", "thread_id",
-                                                             "replies")}, "page": number + 1})
-        else:
+        visited = (*meta.get("visited", ()), canonical_url(response.url))
+        target = page.urljoin(nxt[0]) if nxt else None
+        if target and canonical_url(target) not in visited:
+            yield self.request(target, self.parse_thread, meta={
+                **{k: meta[k] for k in ("thread_id", "replies")}, "thread_url": url,
+                "page": number + 1, "since": since, "visited": visited})
+        else:  # no next page, or it leads back to a page of this visit: the thread is read
             yield ThreadSeen(url, meta.get("replies"))
 
     def _item(self, response: Response, node: Any, thread_url: str, post_id: str, page: int,
