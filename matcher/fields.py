@@ -21,29 +21,34 @@ from matcher.normalize import (
     Email,
     Name,
     Phone,
-    normalize_order,
     parse_address,
     parse_email,
     parse_name,
     parse_phone,
 )
+from matcher.normalize.ocr import fold_confusable, repair_email, repair_phone
+from matcher.normalize.order import Order, parse_order
+from matcher.normalize.text import is_hangul_syllable, unexcel
 
-ROLES = ("id", "name", "phone", "email", "address", "order")
+ROLES = ("id", "name", "surname", "given", "phone", "email", "address", "order", "order_date")
 
-# Feature columns. Name syllables are positional so a typo or a mask compares per syllable.
+# Feature columns. Name syllables are positional so a typo or a mask compares per syllable;
+# phone halves-of-blocks (Q0..Q3) so a mask in any block still compares what it shows.
 FEATURES = (
     "N", "N0", "N1", "N2", "N3", "NL",  # name: full, syllable by position, last syllable
-    "P", "PM", "PL",  # phone: E.164, middle block, last four digits
-    "E", "ED", "EP1", "EP2", "EP3",  # email: full, domain, local prefixes of 1-3 + domain
+    "P", "PM", "PL", "Q0", "Q1", "Q2", "Q3",  # phone: E.164, middle, last four, halves
+    "E", "ED", "EP1", "EP2", "EP3", "EF",  # email: full, domain, prefixes, OCR-folded
     "AD", "AR", "AX",  # address: district, road + building, road + building + detail
-    "O",  # order / product text
+    "AL", "AN", "AU", "AC",  # lot form: dong + lot, legal dong, district + unit, complex
+    "O", "OT",  # order: item, item + date
 )  # fmt: skip
 F = {name: i for i, name in enumerate(FEATURES)}
 N_FEATURES = len(FEATURES)
 # Features whose frequency the index counts, for u-probabilities (how common a name, a road
 # is). Ingest writes these counts and scan reads them: one list, so the two cannot drift.
 COUNTED_FEATURES = np.array([F[f] for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED", "EP1",
-                                            "EP2", "EP3", "AD", "AR", "O")])
+                                            "EP2", "EP3", "AD", "AR", "AL", "AN", "AU", "AC",
+                                            "O", "OT")])
 MAX_NAME_PARTS = 4
 
 
@@ -55,59 +60,115 @@ class ParsedRow:
     phone: Phone | None = None
     email: Email | None = None
     address: Address | None = None
-    order: str | None = None
+    order: Order | None = None
 
     @property
     def identifying(self) -> bool:
-        """Whether the row can be looked up at all: a name alone never can."""
-        return self.phone is not None or self.email is not None or (
-            self.name is not None and self.address is not None and self.address.road is not None
-        )
+        """Whether the row can be looked up at all: a name alone never can; a name with a
+        located address or a dated order can (whether it identifies is the scorer's call)."""
+        if self.phone is not None or self.email is not None:
+            return True
+        if self.name is None:
+            return False
+        return (self.address is not None and (self.address.located or
+                                              self.address.unit is not None)) or (
+            self.order is not None and self.order.item is not None and
+            self.order.date is not None)
+
+
+def join_name(surname: str, given: str) -> str:
+    """성 + 이름 columns -> one name; a 이름 cell that already holds the full name wins."""
+    surname, given = unexcel(surname).strip(), unexcel(given).strip()
+    if not surname:
+        return given
+    if not given:
+        return surname
+    if is_hangul_syllable(surname[0]) and is_hangul_syllable(given[0]):
+        if len(given.replace(" ", "")) >= 3 and given.startswith(surname):
+            return given
+        return surname + given
+    return f"{given} {surname}"
+
+
+def _get(values: Mapping[str, str], role: str) -> str | None:
+    v = values.get(role)
+    if not v:
+        return None
+    return unexcel(v) if v[0] in "='" else v
+
 
 def parse_row(values: Mapping[str, str]) -> ParsedRow:
     """Normalise the values of one row, keyed by role."""
-    name = values.get("name")
-    phone = values.get("phone")
-    email = values.get("email")
-    address = values.get("address")
-    order = values.get("order")
-    order_n = normalize_order(order) if order else None
+    name = _get(values, "name")
+    surname = _get(values, "surname")
+    if surname is not None or "given" in values:
+        name = join_name(surname or "", _get(values, "given") or name or "")
+    phone = _get(values, "phone")
+    email = _get(values, "email")
+    address = _get(values, "address")
+    order = _get(values, "order")
+    order_date = _get(values, "order_date")
     return ParsedRow(
         name=parse_name(name) if name else None,
-        phone=parse_phone(phone) if phone else None,
-        email=parse_email(email) if email else None,
+        phone=(parse_phone(phone) or repair_phone(phone)) if phone else None,
+        email=(parse_email(email) or repair_email(email)) if email else None,
         address=parse_address(address) if address else None,
-        order=order_n or None,
+        order=parse_order(order, order_date) if order or order_date else None,
     )
+
+
+_iN, _iP, _iPM, _iPL, _iQ0 = F["N"], F["P"], F["PM"], F["PL"], F["Q0"]
+_iE, _iED, _iEF = F["E"], F["ED"], F["EF"]
+_iAD, _iAR, _iAX, _iAL, _iAN, _iAU, _iAC = (F[k] for k in ("AD", "AR", "AX", "AL", "AN", "AU",
+                                                           "AC"))
+_iO, _iOT = F["O"], F["OT"]
+_QNAMES = ("Q0:", "Q1:", "Q2:", "Q3:")
 
 
 def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
     """The row's keyed feature hashes, one per entry of FEATURES (0 = absent)."""
+    out = [0] * N_FEATURES
     name = row.name
-    out = [*_name_hashes(name, h), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] if name else [0] * N_FEATURES
+    if name is not None:
+        out[_iN:_iN + 6] = _name_hashes(name, h)
     phone = row.phone
     if phone is not None:
         if phone.e164 is not None:
-            out[6] = h.uncached("P:" + phone.e164)
+            out[_iP] = h.uncached("P:" + phone.e164)
         if phone.mid is not None:
-            out[7] = h("PM:" + phone.mid)
+            out[_iPM] = h("PM:" + phone.mid)
         if phone.last4 is not None:
-            out[8] = h("PL:" + phone.last4)
+            out[_iPL] = h("PL:" + phone.last4)
+        for k, q in enumerate(phone.quarters):
+            if q is not None:
+                out[_iQ0 + k] = h(_QNAMES[k] + q)
     email = row.email
     if email is not None:
         if email.full is not None:
-            out[9] = h.uncached("E:" + email.full)
-        out[10:14] = _email_hashes(email.local_prefix[:3], email.domain, h)
+            out[_iE] = h.uncached("E:" + email.full)
+            out[_iEF] = h.uncached("EF:" + fold_confusable(email.full))
+        out[_iED:_iED + 4] = _email_hashes(email.local_prefix[:3], email.domain, h)
     addr = row.address
     if addr is not None:
         if addr.district is not None:
-            out[14] = h("AD:" + addr.district)
+            out[_iAD] = h("AD:" + addr.district)
         if addr.road is not None:
-            out[15] = h.uncached("AR:" + addr.road)  # millions of distinct values: no cache
+            out[_iAR] = h.uncached("AR:" + addr.road)  # millions of distinct values: no cache
             if addr.detail:
-                out[16] = h.uncached(f"AX:{addr.road}|{addr.detail}")
-    if row.order:
-        out[17] = h("O:" + row.order)
+                out[_iAX] = h.uncached(f"AX:{addr.road}|{addr.detail}")
+        if addr.lot is not None:
+            out[_iAL] = h.uncached("AL:" + addr.lot)
+        if addr.dong is not None:
+            out[_iAN] = h(f"AN:{addr.district}|{addr.dong}")
+        if addr.district is not None and addr.detail:
+            out[_iAU] = h.uncached(f"AU:{addr.district}|{addr.detail}")
+        if addr.complex is not None:
+            out[_iAC] = h(f"AC:{addr.district}|{addr.complex}")
+    order = row.order
+    if order is not None and order.item is not None:
+        out[_iO] = h("O:" + order.item)
+        if order.date is not None:
+            out[_iOT] = h(f"OT:{order.item}|{order.date}")
     return out
 
 
@@ -176,7 +237,12 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("N", "PM"),  # name + middle block: last four typo'd
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
     ("N", "AR"),  # name + address
-    ("PL", "AR"),  # masked phone + address, or name typo'd
+    ("PL", "AR"),  # masked phone + address, or name typo'd (delivery labels)
+    ("N", "AL"),  # name + lot-number address (either side, from an address table)
+    ("PL", "AL"),  # delivery label in lot form
+    ("N", "AU"),  # name + district + unit: what a lot and a road form of a home share
+    ("PL", "AU"),  # masked phone + district + unit
+    ("N", "OT"),  # name + a recent order's item and date
 )
 N_KEYS = len(BLOCKING_KEYS)
 

@@ -45,6 +45,7 @@ from matcher.index import (
     FileEntry,
     Manifest,
     SegmentWriter,
+    check_version,
     corpora_dir,
     load_idhashes,
     now_iso,
@@ -229,6 +230,7 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
         if manifest_path.exists():
             manifest = Manifest.load(manifest_path)
             key.check(manifest.key_fingerprint, f"corpus {name!r}")
+            check_version(manifest, name)
         else:
             manifest = Manifest(name=name, key_fingerprint=key.fingerprint, created=now_iso())
         digest = file_sha256(path)

@@ -171,7 +171,10 @@ class Scanner:
                 sk = seg.sketch[po[sel]]
                 rs[sel] = sk["h"]
                 rl[sel] = sk["nlen"]
-        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces)
+        phone_ocr = np.fromiter((r.phone is not None and r.phone.ocr for r in rows), bool, C)
+        email_ocr = np.fromiter((r.email is not None and r.email.ocr for r in rows), bool, C)
+        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces,
+                         phone_ocr=phone_ocr[pc], email_ocr=email_ocr[pc])
         log_odds = scores.weight - log_n
         # Posterior over "copy of record r" for every r, against "none of them".
         odds = np.exp2(np.minimum(log_odds, 1000.0))

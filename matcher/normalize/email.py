@@ -27,6 +27,7 @@ class Email:
     full: str | None
     local_prefix: str
     domain: str
+    ocr: bool = False  # read only after undoing OCR confusions (see normalize.ocr)
 
     @property
     def masked(self) -> bool:
