@@ -36,6 +36,10 @@ def corpus_add(
     hash_ids: Annotated[bool, typer.Option(
         help="Store record ids as keyed hashes instead of as given")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = one per core)")] = 0,
+    address_table: Annotated[Path | None, typer.Option(
+        help="Road <-> lot-number lookup CSV (시도명,시군구명,법정읍면동명,지번본번,지번부번,"
+        "도로명,건물본번,건물부번): addresses gain their other form, so lot and building "
+        "numbers compare exactly")] = None,
 ) -> None:
     """Ingest a breach corpus as keyed hashes. Re-adding a file changes nothing.
 
@@ -51,10 +55,17 @@ def corpus_add(
                                 rows=0)
             report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
                                 hash_ids=hash_ids, workers=workers or None,
-                                progress=lambda d, t, r: bar.update(task, completed=d, rows=r))
+                                progress=lambda d, t, r: bar.update(task, completed=d, rows=r),
+                                address_table=address_table)
     else:
         report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
-                            hash_ids=hash_ids, workers=workers or None)
+                            hash_ids=hash_ids, workers=workers or None,
+                            address_table=address_table)
+    if report.address_table is not None:
+        t = report.address_table
+        err.print(f"address table {address_table}: {t.rows:,} buildings, {t.rejected:,} bad rows")
+        for line_no, reason in t.errors[:10]:
+            err.print(f"  line {line_no}: {reason}")
     if report.already_ingested:
         err.print(f"{file.name} is already in corpus {name!r}: nothing to do")
         return

@@ -13,8 +13,14 @@ import csv
 import re
 from collections import Counter
 
-from matcher.extract.candidate import IDENTIFYING, Candidate
-from matcher.extract.spans import Span, classify_cell, find_spans, split_label
+from matcher.extract.candidate import (
+    HINT_ONLY,
+    IDENTIFYING,
+    Candidate,
+    cells_to_candidate,
+    lookupable_roles,
+)
+from matcher.extract.spans import SURNAMES, Span, classify_cell, find_spans, split_label
 from matcher.roles import looks_like_header, role_of_header
 
 _DELIMS = ("\t", "|", ";", ",", "  ")
@@ -54,7 +60,10 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
     return (best[1], best[2]) if best else None
 
 
-def _infer_columns(rows: list[list[str]], header: list[str] | None) -> dict[int, str]:
+def _infer_columns(rows: list[list[str]], header: list[str] | None
+                   ) -> tuple[dict[int, str], bool]:
+    """Column index -> role, and whether the rows keep one order of fields (if not, each
+    row is read by content: every line of some dumps puts its fields in another order)."""
     width = max(len(r) for r in rows)
     votes: list[Counter[str]] = [Counter() for _ in range(width)]
     filled = [0] * width
@@ -71,11 +80,38 @@ def _infer_columns(rows: list[list[str]], header: list[str] | None) -> dict[int,
         hint = hints[j] if j < len(hints) else None
         role, n = votes[j].most_common(1)[0] if votes[j] else (None, 0)
         if role is None or n < max(1, filled[j] * _MIN_SHARE):
-            role, n = (hint, filled[j]) if hint in ("name", "order") or (
+            role, n = (hint, filled[j]) if hint in HINT_ONLY or (
                 hint and hint != "id" and not votes[j]) else (None, 0)
         if role and (role not in claims or claims[role][0] < n):
             claims[role] = (n, j)
-    return {j: role for role, (_, j) in claims.items() if role != "id"}
+    columns = {j: role for role, (_, j) in claims.items() if role != "id"}
+    if "surname" not in columns.values():
+        _name_pieces(rows, columns, filled)
+    ordered = all(votes[j][r] >= 0.9 * sum(votes[j].values())
+                  for j, r in columns.items() if r in IDENTIFYING and votes[j])
+    return columns, ordered
+
+
+def _hangul_share(rows: list[list[str]], j: int, test: object) -> float:
+    cells = [r[j].strip() for r in rows[:_SAMPLE_ROWS] if j < len(r) and r[j].strip()]
+    return sum(bool(test(c)) for c in cells) / len(cells) if cells else 0.0  # type: ignore
+
+
+def _name_pieces(rows: list[list[str]], columns: dict[int, str], filled: list[int]) -> None:
+    """A surname column (김, 이, 남궁…) beside a given-name column: voted by content."""
+    width = len(filled)
+    for j in range(width):
+        if j in columns or filled[j] < 2 or _hangul_share(
+                rows, j, lambda c: c in SURNAMES) < 0.9:
+            continue
+        for k in (j + 1, j - 1):
+            if 0 <= k < width and columns.get(k) in (None, "name") and _hangul_share(
+                    rows, k, lambda c: 1 <= len(c) <= 2 and all("가" <= ch <= "힣" for ch in c)
+            ) >= 0.9:
+                for jj in [jj for jj, r in columns.items() if r == "name"]:
+                    del columns[jj]
+                columns[j], columns[k] = "surname", "given"
+                return
 
 
 def logical_lines(text: str) -> tuple[list[str], list[int]]:
@@ -133,11 +169,18 @@ def tabular_candidates(lines: list[str], numbers: list[int] | None = None
         table = table[1:]
     if not table:
         return [], rest
-    columns = _infer_columns([c for _, c in table], header)
-    if not any(r in IDENTIFYING for r in columns.values()):
+    columns, ordered = _infer_columns([c for _, c in table], header)
+    if not lookupable_roles(columns.values()):
         return [], sorted(rest + [i for i, _ in table])
     out: list[Candidate] = []
     for i, cells in table:
+        if not ordered:  # fields in another order on every line: read each by content
+            cand = cells_to_candidate([(None, v) for v in cells], numbers[i], "tabular")
+            if cand.lookupable:
+                out.append(cand)
+            else:
+                rest.append(i)
+            continue
         cand = Candidate(line=numbers[i], layout="tabular")
         for j, role in columns.items():
             v = cells[j].strip()
