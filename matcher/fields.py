@@ -236,12 +236,12 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("N", "PL"),  # name + last four digits: middle block masked or typo'd
     ("N", "PM"),  # name + middle block: last four typo'd
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
+    ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678
     ("N", "AR"),  # name + address
     ("PL", "AR"),  # masked phone + address, or name typo'd (delivery labels)
     ("N", "AL"),  # name + lot-number address (either side, from an address table)
     ("PL", "AL"),  # delivery label in lot form
     ("N", "AU"),  # name + district + unit: what a lot and a road form of a home share
-    ("PL", "AU"),  # masked phone + district + unit
     ("N", "OT"),  # name + a recent order's item and date
 )
 N_KEYS = len(BLOCKING_KEYS)

@@ -41,6 +41,7 @@ MAX_RECORDS_PER_KEY = 2_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 _MASKED_TEMPLATE_KEY = BLOCKING_KEYS.index(("N0", "PL"))
+_MASKED_SURNAME_KEY = BLOCKING_KEYS.index(("NL", "PL"))  # only where the surname is hidden
 
 
 @dataclass(slots=True)
@@ -141,6 +142,7 @@ class Scanner:
         # Surname + last four digits fits ~700 customers per lookup at 33.7M records: it is
         # there for masked names only; a full name has the far narrower name + last four.
         keys[feats[:, F["N"]] != 0, _MASKED_TEMPLATE_KEY] = 0
+        keys[(feats[:, F["N"]] != 0) | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
         cand_of_query = nz // keys.shape[1]
