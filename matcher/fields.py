@@ -26,7 +26,7 @@ from matcher.normalize import (
     parse_name,
     parse_phone,
 )
-from matcher.normalize.ocr import fold_confusable, repair_email, repair_phone
+from matcher.normalize.ocr import fold_confusable, misread_domain, repair_email, repair_phone
 from matcher.normalize.order import Order, parse_order
 from matcher.normalize.text import is_hangul_syllable, unexcel
 
@@ -111,10 +111,17 @@ def parse_row(values: Mapping[str, str]) -> ParsedRow:
     return ParsedRow(
         name=parse_name(name) if name else None,
         phone=(parse_phone(phone) or repair_phone(phone)) if phone else None,
-        email=(parse_email(email) or repair_email(email)) if email else None,
+        email=_email(email) if email else None,
         address=parse_address(address) if address else None,
         order=parse_order(order, order_date) if order or order_date else None,
     )
+
+
+def _email(value: str) -> Email | None:
+    email = parse_email(value)
+    if email is None or misread_domain(email):
+        return repair_email(value) or email
+    return email
 
 
 _iN, _iP, _iPM, _iPL, _iQ0 = F["N"], F["P"], F["PM"], F["PL"], F["Q0"]
@@ -233,7 +240,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("E",),  # email alone (combolists)
     ("P",),  # phone alone (smishing lists)
-    ("N", "PL"),  # name + last four digits: middle block masked or typo'd
+    ("N", "Q3"),  # name + last two digits: middle block masked or typo'd, 010-12**-**78
     ("N", "PM"),  # name + middle block: last four typo'd
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
     ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678

@@ -190,8 +190,10 @@ class Scanner:
         segments = corpus.segments
         for j, fs in zip(best.tolist(), field_sets.tolist(), strict=True):
             c, s, o = int(pc[j]), int(ps[j]), int(po[j])
+            # score: the posterior at a neutral prior, what a match is worth on its own
             out.matches.append(Match(
-                document, corpus.name, segments[s].record_id(o), 0.0, _FIELD_LISTS[fs],
+                document, corpus.name, segments[s].record_id(o),
+                float(odds[j] / (1.0 + total[c])), _FIELD_LISTS[fs],
                 f"line {lines[c]}: {redact_row(rows[c])}", lines[c], (s, o),
                 float(odds[j]), float(total[c])))
         return out

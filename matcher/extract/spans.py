@@ -56,7 +56,8 @@ _ROAD_START = re.compile(r"^[가-힣][가-힣0-9]{0,10}(?:로|길|거리|\d가)(
 # Used only where the strict patterns found nothing: OCR'd phones (O1O-l234-5678, digit
 # blocks split by spaces) and emails (spaces around "@", "," for "." in the domain).
 OCR_PHONE = re.compile(
-    r"(?<![0-9A-Za-z])[0O]\s?[1lI|]\s?[0O16789](?:[\s.\-]{0,2}[0-9OolI|]){7,8}(?![0-9A-Za-z])")
+    r"(?<![0-9A-Za-z])[0O]\s?[1lI|]\s?[0O16789](?:[\s.\-]{0,2}[0-9OolI|SBZ]){7,8}"
+    r"(?![0-9A-Za-z])")
 _OCR_EMAIL = re.compile(
     r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\s?[.,]\s?[A-Za-z0-9\-]{2,})+")
 # "김 민준": a surname, a space, a given name

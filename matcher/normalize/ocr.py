@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from matcher.normalize.email import Email, parse_email
 from matcher.normalize.phone import Phone, parse_phone
@@ -53,6 +54,17 @@ _SPACED_AT = re.compile(r"\s*@\s*")
 _SPACED_DOT = re.compile(r"\s*[.,]\s*")
 
 
+@lru_cache(maxsize=4096)
+def _misread(domain: str) -> bool:
+    known = _FOLDED_DOMAINS.get(fold_confusable(domain))
+    return known is not None and known != domain
+
+
+def misread_domain(email: Email) -> bool:
+    """A domain that is not a well-known one but folds to one: naver.corn, hanrnail.net."""
+    return _misread(email.domain)
+
+
 def repair_email(value: str) -> Email | None:
     """An email read through OCR confusions: spaces around "@" and ".", "," for "." in
     the domain, and a domain that folds to a well-known one ("narver.corn")."""
@@ -62,7 +74,10 @@ def repair_email(value: str) -> Email | None:
     local, _, domain = _SPACED_AT.sub("@", text).partition("@")
     local = re.sub(r"\s*\.\s*", ".", local.strip()).replace(" ", "")
     domain = _SPACED_DOT.sub(".", domain.strip()).replace(" ", "").lower()
-    domain = _FOLDED_DOMAINS.get(fold_confusable(domain), domain)
+    known = _FOLDED_DOMAINS.get(fold_confusable(domain))
+    if known is not None and known != domain:
+        domain = known
+        local = local.replace("rn", "m")  # a misread domain: trust no "rn" beside it
     email = parse_email(f"{local}@{domain}")
     if email is None:
         return None
