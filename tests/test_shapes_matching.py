@@ -301,8 +301,8 @@ def test_no_plaintext_from_new_shapes_on_disk_or_screen(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "lot.csv").write_text(
-        "성,이름,지번주소,주문상품,주문일\n캐,나리,서울 강남구 카나리동 777-7,카나리아 새모이,45970\n",
-        encoding="utf-8")
+        "성,이름,지번주소,주문상품,주문일\n"
+        "캐,나리,서울 강남구 카나리동 777-7,카나리아 새모이,45970\n", encoding="utf-8")
     (docs / "ocr.txt").write_text("캐나리  O1O-9876-Ol23  zq.canary @ naver,com\n",
                                   encoding="utf-8")
     home = tmp_path / "home"
