@@ -10,6 +10,7 @@ normalises to the same digest on both sides.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -90,6 +91,9 @@ def join_name(surname: str, given: str) -> str:
     return f"{given} {surname}"
 
 
+_NAME_NOTE = re.compile(r"\s*(?:\(|/|,)\s*")
+
+
 def _get(values: Mapping[str, str], role: str) -> str | None:
     v = values.get(role)
     if not v:
@@ -100,12 +104,15 @@ def _get(values: Mapping[str, str], role: str) -> str | None:
 def parse_row(values: Mapping[str, str]) -> ParsedRow:
     """Normalise the values of one row, keyed by role."""
     name = _get(values, "name")
+    address = _get(values, "address")
+    if name and (m := _NAME_NOTE.search(name)):  # "최*경(서울 강남구)", "박* / 해운대구"
+        name, note = name[:m.start()], name[m.end():]
+        address = address or note.strip("() ")
     surname = _get(values, "surname")
     if surname is not None or "given" in values:
         name = join_name(surname or "", _get(values, "given") or name or "")
     phone = _get(values, "phone")
     email = _get(values, "email")
-    address = _get(values, "address")
     order = _get(values, "order")
     order_date = _get(values, "order_date")
     return ParsedRow(
@@ -241,16 +248,21 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("E",),  # email alone (combolists)
     ("P",),  # phone alone (smishing lists)
     ("N", "Q3"),  # name + last two digits: middle block masked or typo'd, 010-12**-**78
-    ("N", "PM"),  # name + middle block: last four typo'd
+    ("N", "PM"),  # name + middle block: last four typo'd or masked
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
     ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678
-    ("N", "AR"),  # name + address
-    ("PL", "AR"),  # masked phone + address, or name typo'd (delivery labels)
-    ("N", "AL"),  # name + lot-number address (either side, from an address table)
-    ("PL", "AL"),  # delivery label in lot form
-    ("N", "AU"),  # name + district + unit: what a lot and a road form of a home share
+    # A home: every customer of one building (road form, lot form) or one unit of a
+    # district. Looked up only for rows without a phone or email of their own (delivery
+    # labels, masked lines with an address, name + address); the sketch decides.
+    ("AR",),
+    ("AL",),
+    ("AU",),
+    ("EP2",),  # a masked email's head and domain: ab****@naver.com
     ("N", "OT"),  # name + a recent order's item and date
 )
+# Keys a row with a full phone or email does not need: they fit a building's customers.
+WEAK_KEYS = tuple(i for i, k in enumerate(BLOCKING_KEYS) if k in (("AR",), ("AL",), ("AU",),
+                                                                        ("EP2",)))
 N_KEYS = len(BLOCKING_KEYS)
 
 

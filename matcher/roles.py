@@ -27,8 +27,10 @@ for _role, _names in {
     "given": ["given", "givenname", "firstname", "first", "fname", "名", "이름(名)"],
     "order_date": ["주문일", "주문일자", "주문일시", "주문날짜", "구매일", "구매일자", "구매일시",
                    "결제일", "결제일시", "orderdate", "ordereddate", "orderedat", "purchasedate",
-                   "purchasedat", "date", "일자", "날짜", "최근주문일", "lastorderdate"],
-    "order": ["order", "orders", "product", "item", "items", "orderitem", "recentorder",
+                   "purchasedat", "date", "일자", "날짜", "최근주문일", "lastorderdate",
+                   "orddt", "orderdt", "orddate", "ordymd", "구매날짜", "결제날짜"],
+    "order": ["품목", "품명", "구매품목", "주문품목", "order", "orders", "product", "item",
+              "items", "orderitem", "recentorder",
               "productname", "goods", "주문", "주문내역", "최근주문", "상품", "상품명", "구매내역",
               "구매상품", "주문상품"],
 }.items():

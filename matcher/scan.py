@@ -18,6 +18,7 @@ from matcher.fields import (
     BLOCKING_KEYS,
     COUNTED_FEATURES,
     N_FEATURES,
+    WEAK_KEYS,
     F,
     blocking_keys,
     hash_rows,
@@ -143,6 +144,8 @@ class Scanner:
         # there for masked names only; a full name has the far narrower name + last four.
         keys[feats[:, F["N"]] != 0, _MASKED_TEMPLATE_KEY] = 0
         keys[(feats[:, F["N"]] != 0) | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
+        strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
+        keys[np.ix_(strong, WEAK_KEYS)] = 0
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
         cand_of_query = nz // keys.shape[1]

@@ -111,7 +111,10 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     both = has_name_c & has_name_r
     exact = both & cN & rN & eq[:, F["N"]]
     same_len = cl == rl
-    typo = both & cN & rN & ~exact & same_len & (cl >= 3) & (n_eq >= cl - 1)
+    # One syllable off, never the surname: 이준호 and 강준호 are two people, and a random
+    # name agrees with a record on all but one of its syllables far more often than the
+    # syllables' frequencies alone suggest (any of them may be the odd one out).
+    typo = both & cN & rN & ~exact & same_len & (cl >= 3) & (n_eq >= cl - 1) & eq[:, F["N0"]]
     masked_c = has_name_c & ~cN
     masked_agree_same = masked_c & same_len & (n_vis > 0) & (n_eq == n_vis)
     ends_eq = eq[:, F["N0"]] & (eq[:, F["NL"]] | ~present_c[:, F["NL"]])
@@ -123,7 +126,7 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     w_name = np.select(
         [exact, typo, masked_agree & same_len, masked_agree],
         [math.log2(cfg.m_name_exact) - logf[:, F["N"]],
-         math.log2(cfg.m_name_typo) - lf_pos,
+         math.log2(cfg.m_name_typo) - lf_pos - np.log2(np.maximum(cl - 1, 1)),
          math.log2(cfg.m_name_masked) - lf_pos,
          math.log2(cfg.m_name_masked) - lf_ends],
         default=math.log2(cfg.m_name_disagree),

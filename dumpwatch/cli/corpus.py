@@ -24,6 +24,30 @@ corpus_app = sub_app("Add, list and remove breach corpora.")
 app.add_typer(corpus_app, name="corpus")
 
 
+def _first_of_each_role(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        role = item.partition("=")[0]
+        if role not in seen:
+            seen.add(role)
+            out.append(item)
+    return out
+
+
+def _repeated_roles(items: list[str]) -> dict[str, str]:
+    """--map order=item --map order=date: later columns of a role as "order#2", "order#3"
+    (each keeps the finer role its header names, e.g. the order date)."""
+    count: dict[str, int] = {}
+    out = {}
+    for item in items:
+        role, _, column = item.partition("=")
+        count[role] = count.get(role, 0) + 1
+        if count[role] > 1:
+            out[f"{role}#{count[role]}"] = column
+    return out
+
+
 @corpus_app.command("add")
 def corpus_add(
     name: Annotated[str, typer.Argument(help="Corpus name, e.g. coupang")],
@@ -48,7 +72,8 @@ def corpus_add(
     from matcher.ingest import add_corpus
 
     home, key = state.home, state.key()
-    mapping = _parse_map(map_)
+    mapping = _parse_map(_first_of_each_role(map_))
+    mapping.update(_repeated_roles(map_))
     if _progress_enabled():
         with _byte_progress("ingest", "{task.fields[rows]:,} records") as bar:
             task = bar.add_task("ingest", total=file.stat().st_size if file.exists() else 0,

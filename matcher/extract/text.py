@@ -21,6 +21,7 @@ from matcher.extract.candidate import (
     lookupable_roles,
 )
 from matcher.extract.spans import SURNAMES, Span, classify_cell, find_spans, split_label
+from matcher.normalize.order import parse_date
 from matcher.roles import looks_like_header, role_of_header
 
 _DELIMS = ("\t", "|", ";", ",", "  ")
@@ -87,6 +88,8 @@ def _infer_columns(rows: list[list[str]], header: list[str] | None
     columns = {j: role for role, (_, j) in claims.items() if role != "id"}
     if "surname" not in columns.values():
         _name_pieces(rows, columns, filled)
+    if "order" not in columns.values() or "order_date" not in columns.values():
+        _order_columns(rows, columns, filled, votes)
     ordered = all(votes[j][r] >= 0.9 * sum(votes[j].values())
                   for j, r in columns.items() if r in IDENTIFYING and votes[j])
     return columns, ordered
@@ -95,6 +98,29 @@ def _infer_columns(rows: list[list[str]], header: list[str] | None
 def _hangul_share(rows: list[list[str]], j: int, test: object) -> float:
     cells = [r[j].strip() for r in rows[:_SAMPLE_ROWS] if j < len(r) and r[j].strip()]
     return sum(bool(test(c)) for c in cells) / len(cells) if cells else 0.0  # type: ignore
+
+
+_TEXTLIKE = re.compile(r"[가-힣A-Za-z]{2}")
+
+
+def _order_columns(rows: list[list[str]], columns: dict[int, str], filled: list[int],
+                   votes: list[Counter[str]]) -> None:
+    """Order columns known by content: dates (2025-11-02, 25.11.02) and, beside them, the
+    item text no other role claims."""
+    free = [j for j in range(len(filled)) if j not in columns and filled[j] >= 2
+            and not votes[j]]
+    if "order_date" not in columns.values():
+        for j in free:
+            if _hangul_share(rows, j, lambda c: len(c) <= 24 and parse_date(c) is not None
+                             and not c.isdigit()) >= 0.8:
+                columns[j] = "order_date"
+                free.remove(j)
+                break
+    if "order_date" in columns.values() and "order" not in columns.values():
+        for j in free:
+            if _hangul_share(rows, j, lambda c: bool(_TEXTLIKE.search(c))) >= 0.8:
+                columns[j] = "order"
+                break
 
 
 def _name_pieces(rows: list[list[str]], columns: dict[int, str], filled: list[int]) -> None:

@@ -180,7 +180,7 @@ def parse_address(value: str) -> Address | None:
     if road is None and lot is None and not districts:
         return None
     if road is None and lot is None and province is None and not (
-            len(districts) == 1 and len(districts[0]) >= 3 and len(tokens) == 1):
+            len(districts) == len(tokens) and len(districts[-1]) >= 3):
         return None  # a bare "중구" is a word, not an address; "강남구" alone is a district
     rest = tokens[rest_start:] if road or lot else []
     detail = _detail(" ".join(rest)) if rest else None
