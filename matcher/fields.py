@@ -259,6 +259,7 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("AU",),
     ("EP2",),  # a masked email's head and domain: ab****@naver.com
     ("N", "OT"),  # name + a recent order's item and date
+    ("N", "AN"),  # name + district + legal dong: a lot address for a road-form customer
 )
 # Keys a row with a full phone or email does not need: they fit a building's customers.
 WEAK_KEYS = tuple(i for i, k in enumerate(BLOCKING_KEYS) if k in (("AR",), ("AL",), ("AU",),

@@ -41,6 +41,11 @@ def _split(line: str, delim: str) -> list[str]:
     return line.split(delim)
 
 
+def _labelled(line: str) -> bool:
+    kv = split_label(line)
+    return kv is not None and role_of_header(kv[0]) is not None
+
+
 def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
     """The delimiter and field count shared by the most lines (at least 3 of them)."""
     best: tuple[int, str, int] | None = None
@@ -50,6 +55,9 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
         if not counts:
             continue
         width, n = counts.most_common(1)[0]
+        rows = [ln for ln in sample if d in ln and len(_split(ln, d)) == width][:50]
+        if sum(_labelled(ln) for ln in rows) * 2 >= len(rows):
+            continue  # "주소: …, 603호 (…)" lines of label blocks, not a table
         # A header vouches for a table of any length; without one, demand several rows,
         # and more consistency for two columns split by a comma or spaces (prose has those).
         headed = d in sample[0] and looks_like_header(_split(sample[0], d))

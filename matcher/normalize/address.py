@@ -45,6 +45,8 @@ _ROAD = re.compile(r"^([가-힣0-9]{1,12}(?:로|길|거리|\d가))(\d+(?:-\d+)?)
 _ROAD_NO = re.compile(r"^(\d+(?:번?길))$")
 _BLDG = re.compile(r"^(?:지하)?(\d{1,5}(?:-\d{1,4})?)(?:번지)?$")  # 지하: a basement entrance
 _DONG = re.compile(r"^([가-힣0-9]{1,8}(?:동|리|가))$")
+_DONG_GA = re.compile(r"^[가-힣]+동\d*가$")  # 효자동3가, 평화동1가: legal dongs, not roads
+_FLOOR = re.compile(r"^(?:지하)?\d+층$")
 _DETAIL_NUM = re.compile(r"(\d+)\s*(동|층|호)")
 _DETAIL_PAIR = re.compile(r"(?<![\d-])(\d{1,4})-(\d{1,5})(?![\d-])")
 
@@ -106,7 +108,7 @@ def _complex_after(tokens: list[str]) -> str | None:
     """Hangul words between the building/lot number and the unit: the complex name."""
     words: list[str] = []
     for tok in tokens:
-        if _UNIT_TOKEN.match(tok) or tok[0].isdigit():
+        if _UNIT_TOKEN.match(tok) or tok[0].isdigit() or _FLOOR.match(tok):
             break
         words.append(tok)
     return complex_name("".join(words)) if words and len(words) <= 3 else None
@@ -139,7 +141,7 @@ def parse_address(value: str) -> Address | None:
     rest_start = i
     for j in range(i, min(n, i + 5)):
         tok = tokens[j]
-        m = _ROAD.match(tok)
+        m = _ROAD.match(tok) if not _DONG_GA.match(tok) else None
         if m:
             name, num = m.group(1), m.group(2)
             k = j + 1
@@ -186,5 +188,5 @@ def parse_address(value: str) -> Address | None:
     detail = _detail(" ".join(rest)) if rest else None
     cplx = note_complex or (_complex_after(rest) if rest else None)
     # The most specific unit only: leaks often drop the city of "성남시 분당구".
-    return Address(province, districts[-1] if districts else None, road, detail, lot,
-                   dong or note_dong, cplx)
+    district = districts[-1] if districts else ("세종" if province == "세종" else None)
+    return Address(province, district, road, detail or None, lot, dong or note_dong, cplx)
