@@ -205,10 +205,11 @@ def _address_end(text: str, window: list[tuple[int, int, str]], addr: object) ->
     """Where the address ends: after the building or lot number, a complex name and the
     unit ("래미안아파트 101동 1203호"), never over a word that is neither."""
     located = getattr(addr, "road", None) or getattr(addr, "lot", None) or ""
-    bldg = located.rsplit(" ", 1)[-1].split("-")[0]
+    bldg = located.rsplit(" ", 1)[-1]
     end = window[-1][1]
     for k, (_s, e, tok) in enumerate(window):
-        if bldg in tok and any(ch.isdigit() for ch in tok):
+        if (tok.endswith(bldg) or tok.split("번지")[0].endswith(bldg)) and any(
+                ch.isdigit() for ch in tok):
             end = e
             complex_words = 0
             for _s2, e2, tok2 in window[k + 1:k + 6]:
