@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -38,7 +39,7 @@ ROLES = ("id", "name", "surname", "given", "phone", "email", "address", "order",
 FEATURES = (
     "N", "N0", "N1", "N2", "N3", "NL",  # name: full, syllable by position, last syllable
     "P", "PM", "PL", "Q0", "Q1", "Q2", "Q3",  # phone: E.164, middle, last four, halves
-    "E", "ED", "EP1", "EP2", "EP3", "EF",  # email: full, domain, prefixes, OCR-folded
+    "E", "ED", "EP1", "EP2", "EP3",  # email: full (OCR-folded), domain, prefixes
     "AD", "AR", "AX",  # address: district, road + building, road + building + detail
     "AL", "AN", "AU", "AC",  # lot form: dong + lot, legal dong, district + unit, complex
     "O", "OT",  # order: item, item + date
@@ -101,11 +102,15 @@ def _get(values: Mapping[str, str], role: str) -> str | None:
     return unexcel(v) if v[0] in "='" else v
 
 
+_NOTE_CHARS = frozenset("(/,")
+
+
 def parse_row(values: Mapping[str, str]) -> ParsedRow:
     """Normalise the values of one row, keyed by role."""
     name = _get(values, "name")
     address = _get(values, "address")
-    if name and (m := _NAME_NOTE.search(name)):  # "최*경(서울 강남구)", "박* / 해운대구"
+    # "최*경(서울 강남구)", "박* / 해운대구": a district appended to the name
+    if name and not _NOTE_CHARS.isdisjoint(name) and (m := _NAME_NOTE.search(name)):
         name, note = name[:m.start()], name[m.end():]
         address = address or note.strip("() ")
     surname = _get(values, "surname")
@@ -132,7 +137,7 @@ def _email(value: str) -> Email | None:
 
 
 _iN, _iP, _iPM, _iPL, _iQ0 = F["N"], F["P"], F["PM"], F["PL"], F["Q0"]
-_iE, _iED, _iEF = F["E"], F["ED"], F["EF"]
+_iE, _iED = F["E"], F["ED"]
 _iAD, _iAR, _iAX, _iAL, _iAN, _iAU, _iAC = (F[k] for k in ("AD", "AR", "AX", "AL", "AN", "AU",
                                                            "AC"))
 _iO, _iOT = F["O"], F["OT"]
@@ -149,18 +154,24 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
     if phone is not None:
         if phone.e164 is not None:
             out[_iP] = h.uncached("P:" + phone.e164)
-        if phone.mid is not None:
-            out[_iPM] = h("PM:" + phone.mid)
-        if phone.last4 is not None:
-            out[_iPL] = h("PL:" + phone.last4)
-        for k, q in enumerate(phone.quarters):
-            if q is not None:
-                out[_iQ0 + k] = h(_QNAMES[k] + q)
+        mid, last4 = phone.mid, phone.last4
+        if mid is not None and last4 is not None and len(mid) == 4:  # the common case
+            out[_iPM], out[_iQ0], out[_iQ0 + 1] = _block_hashes("PM", mid, h)
+            out[_iPL], out[_iQ0 + 2], out[_iQ0 + 3] = _block_hashes("PL", last4, h)
+        else:
+            if mid is not None:
+                out[_iPM] = h("PM:" + mid)
+            if last4 is not None:
+                out[_iPL] = h("PL:" + last4)
+            for k, q in enumerate(phone.quarters):
+                if q is not None:
+                    out[_iQ0 + k] = h(_QNAMES[k] + q)
     email = row.email
     if email is not None:
         if email.full is not None:
-            out[_iE] = h.uncached("E:" + email.full)
-            out[_iEF] = h.uncached("EF:" + fold_confusable(email.full))
+            # Folded (o/0, l/i/1, rn/m read alike) so an OCR misreading is the same address;
+            # two customers whose addresses differ only so are rare enough to share a key.
+            out[_iE] = h.uncached("E:" + fold_confusable(email.full))
         out[_iED:_iED + 4] = _email_hashes(email.local_prefix[:3], email.domain, h)
     addr = row.address
     if addr is not None:
@@ -175,7 +186,7 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
         if addr.dong is not None:
             out[_iAN] = h(f"AN:{addr.district}|{addr.dong}")
         if addr.district is not None and addr.detail:
-            out[_iAU] = h.uncached(f"AU:{addr.district}|{addr.detail}")
+            out[_iAU] = h(f"AU:{addr.district}|{addr.detail}")  # ~10^5 values: cached
         if addr.complex is not None:
             out[_iAC] = h(f"AC:{addr.district}|{addr.complex}")
     order = row.order
@@ -184,6 +195,18 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
         if order.date is not None:
             out[_iOT] = h(f"OT:{order.item}|{order.date}")
     return out
+
+
+def _block_hashes(kind: str, block: str, h: FeatureHasher) -> tuple[int, ...]:
+    """PM/PL and its two halves (Q0, Q1 / Q2, Q3) for a 4-digit block, memoised: there
+    are only 10^4 blocks, and every record has two."""
+    key = (kind, block)
+    cached = h.memo.get(key)
+    if cached is None:
+        q = ("Q0:", "Q1:") if kind == "PM" else ("Q2:", "Q3:")
+        cached = h.remember(key, (h(f"{kind}:{block}"), h(q[0] + block[:2]),
+                                  h(q[1] + block[2:])))
+    return cached
 
 
 def _name_hashes(name: Name, h: FeatureHasher) -> tuple[int, ...]:
@@ -220,7 +243,10 @@ def _email_hashes(prefix: str, domain: str, h: FeatureHasher) -> tuple[int, ...]
 
 def hash_rows(rows: list[ParsedRow], h: FeatureHasher) -> tuple[np.ndarray, np.ndarray]:
     """(rows, N_FEATURES) uint64 feature hashes and the name lengths, for a batch."""
-    feats = np.array([hash_row(r, h) for r in rows], dtype=np.uint64).reshape(-1, N_FEATURES)
+    # One flat pass: np.fromiter over a chain is cheaper than np.array over nested lists.
+    flat = chain.from_iterable(hash_row(r, h) for r in rows)
+    feats = np.fromiter(flat, dtype=np.uint64, count=len(rows) * N_FEATURES).reshape(
+        -1, N_FEATURES)
     nlen = np.fromiter((len(r.name.parts) if r.name else 0 for r in rows), dtype=np.uint8,
                        count=len(rows))
     return feats, nlen

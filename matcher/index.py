@@ -32,7 +32,7 @@ from matcher.fields import N_FEATURES, SKETCH_DTYPE
 from matcher.keys import SecretKey
 
 MANIFEST = "manifest.json"
-# 2: phone halves, OCR-folded email, lot/unit/dong/complex address and dated-order features,
+# 2: phone halves, OCR-folded email hash, lot/unit/dong/complex address and dated-order features,
 #    four more blocking keys. An index of another version is refused, never misread.
 FORMAT_VERSION = 2
 

@@ -49,7 +49,6 @@ class ScoringConfig:
     m_email_masked: float = 0.90
     m_email_disagree: float = 0.05
     m_email_ocr: float = 0.30
-    m_email_folded: float = 0.05  # equal only once O/0, l/1, rn/m are folded
     m_addr_full: float = 0.80
     m_addr_road: float = 0.85
     m_addr_district: float = 0.85
@@ -158,7 +157,6 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     cE, rE = present_c[:, F["E"]], present_r[:, F["E"]]
     e_both = present_c[:, F["ED"]] & present_r[:, F["ED"]]
     e_exact = cE & rE & eq[:, F["E"]]
-    e_folded = cE & rE & ~e_exact & eq[:, F["EF"]]  # O/0, l/1, rn/m: an OCR misreading
     # a masked address compares on its longest visible prefix (EP3, EP2, EP1) + domain
     ep = [F["EP3"], F["EP2"], F["EP1"], F["ED"]]
     masked_e = ~cE & e_both
@@ -172,13 +170,12 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
         decided |= here
     m_e = np.where(email_ocr, cfg.m_email_ocr, cfg.m_email_exact)
     w_email = np.select(
-        [e_exact, e_folded, e_masked],
-        [np.log2(m_e * email_space), math.log2(cfg.m_email_folded * email_space),
-         math.log2(cfg.m_email_masked) - lf_e],
+        [e_exact, e_masked],
+        [np.log2(m_e * email_space), math.log2(cfg.m_email_masked) - lf_e],
         default=math.log2(cfg.m_email_disagree),
     )
     w += np.where(e_both & (cE & rE | masked_e), w_email, 0.0)
-    agreed[:, 2] = e_exact | e_folded | e_masked
+    agreed[:, 2] = e_exact | e_masked
 
     # --- address: road form against road form, lot against lot; across forms only the
     # levels both share (district, unit, legal dong, complex), never the numbers.

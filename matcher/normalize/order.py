@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matcher.normalize.text import nfkc, normalize_order
 
@@ -48,6 +49,7 @@ def parse_date(value: str) -> str | None:
     return _date(*m.groups()) if m else None
 
 
+@lru_cache(maxsize=65_536)  # a shop sells a few thousand items: rows repeat them endlessly
 def parse_order(item: str | None, date: str | None = None) -> Order | None:
     """An order from an item cell (which may carry the date) and an optional date cell."""
     when = parse_date(date) if date else None

@@ -38,12 +38,22 @@ class Phone:
     e164: str | None
     mid: str | None
     last4: str | None
-    quarters: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None)
+    shown: str | None = None  # masked numbers: the 8 digits after the prefix, "*" if hidden
     ocr: bool = False
 
     @property
     def masked(self) -> bool:
         return self.e164 is None
+
+    @property
+    def quarters(self) -> tuple[str | None, str | None, str | None, str | None]:
+        # Derived, not stored: a tuple per record would be one more object for the
+        # garbage collector to walk on every batch of a 33.7M-row ingest.
+        if self.shown is not None:
+            s = self.shown
+            return tuple(s[i:i + 2] if s[i:i + 2].isdigit() else None  # type: ignore[return-value]
+                         for i in (0, 2, 4, 6))
+        return quarters_of(self.mid, self.last4)
 
     @property
     def visible_digits(self) -> int:
@@ -80,19 +90,21 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
     text = nfkc(value).strip()
     if not text:
         return None
-    if _LOST_ZERO.match(text):
+    if text[0] == "1" and _LOST_ZERO.match(text):
         text = "0" + text
     m = _KR_MOBILE.match(text)
     if m:
         carrier, mid, last = m.groups()
+        if mid.isdigit() and last.isdigit():  # the common, unmasked case
+            return Phone(f"+821{carrier[1]}{mid}{last}", mid, last)
         mid_v, last_v = _block(mid), _block(last)
         quarters = (*_halves(mid), *_halves(last))
         if mid_v is None and last_v is None and not any(quarters):
             return None  # everything but the prefix is hidden: nothing to compare
-        e164 = f"+821{carrier[1]}{mid}{last}" if mid_v and last_v else None
-        if e164 is None and mid_v and last_v is None and len(mid) == 3:
+        if mid_v and last_v is None and len(mid) == 3:
             return None
-        return Phone(e164, mid_v, last_v, quarters)
+        shown = "".join("*" if c not in "0123456789" else c for c in mid.rjust(4, "*") + last)
+        return Phone(None, mid_v, last_v, shown)
     if any(ch in MASK_CHARS for ch in text):
         return None  # a masked non-mobile number: too little left to be evidence
     if _NOT_PHONE.search(text) or _DATE.match(text):
