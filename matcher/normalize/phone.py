@@ -78,7 +78,7 @@ def quarters_of(mid: str | None, last4: str | None
 
 def _from_national(national: str, e164: str) -> Phone:
     mid, last = national[-8:-4] or None, national[-4:]
-    return Phone(e164, mid, last, quarters_of(mid, last))
+    return Phone(e164, mid, last)
 
 
 # A Korean mobile number that lost its leading 0 in a numeric spreadsheet cell.
