@@ -27,8 +27,10 @@ def _redact_parts(raw: tuple[str | None, ...]) -> str:
 
 
 def redact_phone(phone: Phone) -> str:
-    q = phone.quarters
-    last = phone.last4 or ((q[2] or "**") + (q[3] or "**") if q[2] or q[3] else "****")
+    last = phone.last4
+    if last is None:
+        q = phone.quarters
+        last = (q[2] or "**") + (q[3] or "**") if q[2] or q[3] else "****"
     if phone.e164 and not phone.e164.startswith("+8210"):
         return phone.e164[:4] + "*" * max(0, len(phone.e164) - 8) + last
     return f"010-****-{last}"

@@ -49,6 +49,9 @@ def anchored_windows(lines: list[str], candidates: list[int]) -> list[list[int]]
         if found:
             hot.add(bisect_right(starts, found.start()) - 1)
     for m in _OCR_TRACE.finditer(text):
+        line = bisect_right(starts, m.start()) - 1
+        if line in hot:
+            continue  # a clean phone already made this line hot
         found = OCR_PHONE.search(text, max(m.start() - 1, 0), m.end() + 20)
         if found:
             hot.add(bisect_right(starts, found.start()) - 1)
