@@ -11,12 +11,14 @@ from fastapi.testclient import TestClient
 
 from dumpwatch.web import create_app
 from tests.conftest import run_cli
+from tests.takedown_helpers import registry
 from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, built_home: Path) -> Site:
-    return crawled_site(tmp_path_factory.mktemp("web"), built_home)
+def site(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
+    with registry() as rdap:
+        yield crawled_site(tmp_path_factory.mktemp("web"), built_home, rdap)
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ from dumpwatch.storage.db import open_database
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from tests.conftest import run_cli
-from tests.takedown_helpers import plaintexts, sale_post
+from tests.takedown_helpers import plaintexts, sale_post, takedown_config
 from tests.test_canary import _needles
 from tests.test_monitor import only_paste
 
@@ -27,7 +27,8 @@ class Site:
     needles: list[bytes] = field(default_factory=list)
 
 
-def crawled_site(tmp: Path, built_home: Path) -> Site:
+def crawled_site(tmp: Path, built_home: Path, rdap) -> Site:
+    """``rdap``: the local registry (tests.takedown_helpers.registry) cases look contacts up in."""
     home, config = tmp / "home", tmp / "config"
     (home / "corpora").mkdir(parents=True)
     os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")
@@ -37,6 +38,7 @@ def crawled_site(tmp: Path, built_home: Path) -> Site:
     with LocalSites() as sites:
         write_profiles(config, sites)
         only_paste(config)
+        takedown_config(config, rdap, 1)  # no SMTP: notices are not sent here
         sites.paste.add("hello", "nothing to see here")
         sites.paste.add("쿠팡 DB 샘플", more, author="db_broker")
         sites.paste.add("고객정보 팝니다", third, author="db_broker")
