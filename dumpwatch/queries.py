@@ -123,18 +123,15 @@ def findings_queue(db, *, source: str | None = None, verdict: str | None = None,
                    limit: int = 50) -> list[dict]:
     """Posts (sightings) with findings, newest first, keyset-paginated on the sighting id
     (pass the last ``sighting_id`` as ``before_id``): one row per post, not per record."""
-    from sqlalchemy import func
+    from sqlalchemy import exists, func
 
-    from dumpwatch.storage import Dump, DumpPost, Triage
+    from dumpwatch.storage import DumpPost, Triage
 
     with db.session() as s:
-        found = (select(Finding.document_id, func.count(Finding.id).label("records"),
-                        func.max(Finding.score).label("score"))
-                 .group_by(Finding.document_id).subquery())
-        q = (select(Sighting, Document.verdict, found.c.records, found.c.score, Triage.state)
+        q = (select(Sighting, Document.verdict, Triage.state)
              .join(Document, Document.id == Sighting.document_id)
-             .join(found, found.c.document_id == Sighting.document_id)
-             .outerjoin(Triage, Triage.sighting_id == Sighting.id))
+             .outerjoin(Triage, Triage.sighting_id == Sighting.id)
+             .where(exists().where(Finding.document_id == Sighting.document_id)))
         if source:
             q = q.where(Sighting.source == source)
         if verdict:
@@ -152,11 +149,16 @@ def findings_queue(db, *, source: str | None = None, verdict: str | None = None,
             q = q.where(Sighting.id < before_id)
         q = q.order_by(Sighting.id.desc()).limit(limit)  # type: ignore[union-attr]
         rows = s.exec(q).all()
-        _ = Dump
+        docs = {sg.document_id for sg, _, _ in rows}
+        counts = {d: (n, sc) for d, n, sc in s.exec(
+            select(Finding.document_id, func.count(Finding.id), func.max(Finding.score))
+            .where(Finding.document_id.in_(docs))  # type: ignore[attr-defined]
+            .group_by(Finding.document_id))} if docs else {}
     return [{"sighting_id": sg.id, "document_id": sg.document_id, "source": sg.source,
              "url": sg.url, "title": sg.title, "author": sg.author,
-             "fetched_at": sg.fetched_at, "verdict": v, "records": n, "score": sc,
-             "triage": st or "new"} for sg, v, n, sc, st in rows]
+             "fetched_at": sg.fetched_at, "verdict": v, "records": counts[sg.document_id][0],
+             "score": counts[sg.document_id][1], "triage": st or "new"}
+            for sg, v, st in rows]
 
 
 def triage(db, sighting_id: int, state: str, actor: str) -> None:

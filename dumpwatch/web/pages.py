@@ -98,7 +98,9 @@ def _filters(request: Request) -> dict:
 def findings(request: Request, user: Viewer):
     f = _filters(request)
     rows = queries.findings_queue(request.app.state.db, **f, limit=50)
-    return render(request, "findings.html", user, rows=rows, q=request.query_params,
+    from urllib.parse import urlencode
+    qs = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "before"])
+    return render(request, "findings.html", user, rows=rows, q=request.query_params, qs=qs,
                   next_before=rows[-1]["sighting_id"] if len(rows) == 50 else None)
 
 
