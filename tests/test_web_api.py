@@ -128,6 +128,10 @@ def test_browser_posts_need_the_csrf_token(client: TestClient, site: Site) -> No
     ok = client.post(f"/posts/{sid}/triage", data={"state": "false_positive"},
                      headers={"x-csrf-token": csrf, "hx-request": "true"})
     assert ok.status_code == 200 and "false positive" in ok.text
+    # an analyst may triage but not run sources (admin), even with a valid token
+    ran = client.post("/sources/local-paste/run", headers={"x-csrf-token": csrf})
+    assert ran.status_code == 403
+    assert "Run now" not in client.get("/sources").text
 
 
 def test_viewer_sees_no_buttons_and_forged_posts_are_refused(client: TestClient,

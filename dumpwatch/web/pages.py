@@ -208,6 +208,26 @@ def sources(request: Request, user: Viewer):
     return render(request, "sources.html", user, rows=rows, totals=totals)
 
 
+@router.post("/sources/{name}/run")
+async def source_run(request: Request, name: str, user: Admin):
+    """Crawl one source now, in its own process (the monitor's job), without waiting."""
+    import threading
+
+    from crawler.profiles import load_sources
+    from dumpwatch.monitor.config import effective_config
+    from dumpwatch.monitor.jobs import crawl_source
+
+    home, config = request.app.state.home, request.app.state.config_dir
+    if name not in load_sources(config, strict=False):
+        raise HTTPException(404, f"no source {name}")
+    timeout = effective_config(home, config).crawl_timeout_seconds
+    threading.Thread(target=crawl_source, args=(str(home), str(config), name, timeout),
+                     daemon=True).start()
+    audit(request.app.state.db, user.name, "source_run", f"source:{name}",
+          remote=client_addr(request))
+    return RedirectResponse("/sources", status_code=303)
+
+
 @router.get("/report")
 def report(request: Request, user: Viewer):
     from dumpwatch.regulator import build_report, profile_domains, render_html
