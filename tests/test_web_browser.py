@@ -28,8 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(site.home, site.config), host="127.0.0.1",
-                                        port=port, log_level="warning"))
+    app = create_app(site.home, site.config, poll_seconds=1)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     t = threading.Thread(target=srv.run, daemon=True)
     t.start()
     deadline = time.monotonic() + 20
@@ -98,6 +98,16 @@ def test_analyst_triages_and_opens_a_case_viewer_cannot(server, browser: Browser
     token = vic.locator("input[name=csrf]").first.get_attribute("value")
     forged = vic.request.post(f"{base}/cases/1/close", form={"reason": "x", "csrf": token})
     assert forged.status == 403
+    # live updates: a triage made elsewhere (the API) appears without a reload
+    vic.goto("/findings")
+    last = vic.locator("#rows tr[data-id]").last
+    sid = last.get_attribute("data-id")
+    expect(last.locator("td[id^=state-]")).to_have_text("new")
+    done = vic.request.post(f"{base}/api/v1/findings/{sid}/triage",
+                            headers={"authorization": f"Bearer {site.tokens['ana']}"},
+                            data={"state": "acknowledged"})
+    assert done.ok, done.text()
+    expect(vic.locator(f"#state-{sid}")).to_have_text("acknowledged", timeout=5000)
     vic.goto("/sources")
     shot(vic, "sources", site)
 

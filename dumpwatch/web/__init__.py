@@ -29,7 +29,8 @@ def session_secret(home: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(home: Path, config_dir: Path, *, secure_cookies: bool = False) -> FastAPI:
+def create_app(home: Path, config_dir: Path, *, secure_cookies: bool = False,
+               poll_seconds: float = 10) -> FastAPI:
     from dumpwatch.web import api, pages
 
     app = FastAPI(title="dumpwatch", docs_url="/api/v1/docs", redoc_url=None,
@@ -38,6 +39,7 @@ def create_app(home: Path, config_dir: Path, *, secure_cookies: bool = False) ->
     app.state.home, app.state.config_dir = home, config_dir
     app.state.db = open_database(home)
     app.state.login_limiter = RateLimiter()
+    app.state.poll_seconds = poll_seconds  # how often the findings queue refreshes
     app.add_middleware(SessionMiddleware, secret_key=session_secret(home),
                        session_cookie="dw_session", max_age=SESSION_MAX_AGE,
                        same_site="strict", https_only=secure_cookies)

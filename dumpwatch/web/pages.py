@@ -27,8 +27,9 @@ Admin = Annotated[WebUser, Depends(requirer("admin"))]
 def render(request: Request, name: str, user: WebUser | None, **ctx) -> HTMLResponse:
     can = {"triage": bool(user and role_at_least(user.role, "analyst")),
            "admin": bool(user and role_at_least(user.role, "admin"))}
-    return templates.TemplateResponse(request, name, {"user": user, "can": can,
-                                                      "csrf": csrf_token(request), **ctx})
+    return templates.TemplateResponse(request, name, {
+        "user": user, "can": can, "csrf": csrf_token(request),
+        "poll_seconds": request.app.state.poll_seconds, **ctx})
 
 
 def _cases(request: Request):
