@@ -241,7 +241,10 @@ def report(request: Request, user: Viewer):
     rep = build_report(request.app.state.db, end - timedelta(days=days), end, domains)
     audit(request.app.state.db, user.name, "export", "regulator_report",
           remote=client_addr(request), detail=f"{days} days")
-    return HTMLResponse(render_html(rep))
+    back = ('<p style="font:14px sans-serif;margin:8px 16px"><a href="/">← dashboard</a> · '
+            'period: <a href="?days=30">30</a> <a href="?days=90">90</a> '
+            '<a href="?days=365">365 days</a></p>')
+    return HTMLResponse(render_html(rep).replace("<body>", "<body>" + back, 1))
 
 
 @router.get("/audit")
