@@ -92,3 +92,14 @@ def assert_findings_reachable(home: Path, env: dict[str, str] | None = None) -> 
     listed = [json.loads(line) for line in proc.stdout.splitlines()]
     assert {(r["corpus"], r["record_id"], r["url"]) for r in listed} == stored
     assert len(listed) == len(stored), "a finding is listed twice for one place"
+
+
+CHROMIUM = "/usr/lib/chromium/chromium-headless-shell"  # Debian's; never `playwright install`
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright launches Debian's headless Chromium with flags that work as root."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update"]}

@@ -4,7 +4,7 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 ``DUMPWATCH_DB_URL`` (PostgreSQL) otherwise. Only portable SQL is used.
 """
 
-from dumpwatch.storage.cases import CaseEvent, Notice, TakedownCase
+from dumpwatch.storage.cases import OPEN_STATES, CaseEvent, Notice, TakedownCase
 from dumpwatch.storage.db import Database, open_database
 from dumpwatch.storage.dumps import Dump, DumpPost
 from dumpwatch.storage.evidence import Capture, Rendering
@@ -21,9 +21,13 @@ from dumpwatch.storage.models import (
     ThreadState,
     Verdict,
 )
+from dumpwatch.storage.web import ApiToken, AuditEntry, Triage, WebUser
 
 __all__ = [
+    "OPEN_STATES",
     "Alert",
+    "ApiToken",
+    "AuditEntry",
     "Capture",
     "CaseEvent",
     "CrawlRun",
@@ -41,6 +45,9 @@ __all__ = [
     "SourceState",
     "TakedownCase",
     "ThreadState",
+    "Triage",
     "Verdict",
+    "WebUser",
     "open_database",
 ]
+

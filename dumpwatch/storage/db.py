@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from dumpwatch.storage import dumps, evidence, listings, models  # noqa: F401 - registers
+from dumpwatch.storage import dumps, evidence, listings, models, web  # noqa: F401 - registers
 
 
 class Database:

@@ -1,0 +1,123 @@
+"""The dashboard in a real browser (Playwright + Debian's Chromium) over a real crawl:
+an analyst triages with the keyboard and opens a case, a viewer gets no buttons and a
+forged POST is refused, a POST without the CSRF token is refused, and the admin's audit
+log shows each step. Screenshots of the main pages go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect
+
+from dumpwatch.web import create_app
+from tests.takedown_helpers import registry
+from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
+    rdap = registry()
+    site = crawled_site(tmp_path_factory.mktemp("webui"), built_home, rdap.__enter__())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(site.home, site.config, poll_seconds=1)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield site, f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(10)
+    rdap.__exit__(None, None, None)
+
+
+def sign_in(browser: Browser, base: str, name: str) -> Page:
+    page = browser.new_context(base_url=base, viewport={"width": 1280, "height": 800}).new_page()
+    page.goto("/login")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD[name])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    return page
+
+
+def shot(page: Page, name: str, site: Site) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert_no_plaintext(page.content().encode(), site.needles, name)
+
+
+def test_analyst_triages_and_opens_a_case_viewer_cannot(server, browser: Browser) -> None:
+    site, base = server
+    ana = sign_in(browser, base, "ana")
+    shot(ana, "overview", site)
+    ana.goto("/findings")
+    row = ana.locator("#rows tr", has_text="쿠팡 고객 DB 판매")
+    expect(row).to_have_count(1)
+    shot(ana, "findings", site)
+    # keyboard triage: j moves to the first row, a acknowledges it (htmx + CSRF header)
+    ana.keyboard.press("j")
+    first = ana.locator("#rows tr[data-id]").first
+    expect(first).to_be_focused()
+    ana.keyboard.press("a")
+    expect(first.locator("td[id^=state-]")).to_have_text("acknowledged")
+    # open the sale post, its evidence, and a takedown case
+    row.get_by_role("link").click()
+    expect(ana.get_by_text("redistribution").first).to_be_visible()
+    expect(ana.get_by_text("cp_db_seller")).to_be_visible()
+    shot(ana, "post", site)
+    ana.get_by_role("button", name="False positive").click()
+    expect(ana.locator("dd[id^=state-]")).to_have_text("false positive")
+    ana.get_by_role("button", name="Open takedown case").click()
+    expect(ana.get_by_role("heading", name="Case DW-")).to_be_visible()
+    expect(ana.get_by_text("open ok by ana")).to_be_visible()
+    expect(ana.get_by_text("contact ok by ana")).to_be_visible()  # the local RDAP registry
+    shot(ana, "case", site)
+    case_url = ana.url
+    # a POST without the CSRF token is refused, even with the analyst's cookie
+    bare = ana.request.post(f"{base}/cases/1/close", form={"reason": "no token"})
+    assert bare.status == 403
+
+    vic = sign_in(browser, base, "vic")
+    vic.goto("/findings")
+    expect(vic.locator("#rows tr[data-id]").first).to_be_visible()
+    expect(vic.locator("button")).to_have_count(2)  # Filter and Sign out only
+    vic.goto(case_url)
+    expect(vic.get_by_role("button", name="Close")).to_have_count(0)
+    token = vic.locator("input[name=csrf]").first.get_attribute("value")
+    forged = vic.request.post(f"{base}/cases/1/close", form={"reason": "x", "csrf": token})
+    assert forged.status == 403
+    # live updates: a triage made elsewhere (the API) appears without a reload
+    vic.goto("/findings")
+    last = vic.locator("#rows tr[data-id]").last
+    sid = last.get_attribute("data-id")
+    expect(last.locator("td[id^=state-]")).to_have_text("new")
+    done = vic.request.post(f"{base}/api/v1/findings/{sid}/triage",
+                            headers={"authorization": f"Bearer {site.tokens['ana']}"},
+                            data={"state": "acknowledged"})
+    assert done.ok, done.text()
+    expect(vic.locator(f"#state-{sid}")).to_have_text("acknowledged", timeout=5000)
+    vic.goto("/sources")
+    shot(vic, "sources", site)
+
+    root = sign_in(browser, base, "root")
+    root.goto("/audit")
+    log = root.locator("table.audit tbody")
+    for who, action in (("ana", "login"), ("ana", "triage"), ("ana", "view_evidence"),
+                        ("ana", "case_open"), ("vic", "login"), ("vic", "view_evidence")):
+        expect(log.locator("tr", has_text=who).filter(has_text=action).first).to_be_visible()
+    expect(log.locator("tr", has_text="127.0.0.1").first).to_be_visible()
+    shot(root, "audit", site)
+    root.goto("/report")
+    shot(root, "report", site)
