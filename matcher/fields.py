@@ -277,6 +277,10 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("N", "PM"),  # name + middle block: last four typo'd or masked
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
     ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678
+    # The same two with the middle block: 김*준 + 010-5678-****. No more phone digits
+    # than the keys above, so no easier to enumerate numbers with.
+    ("N0", "PM"),
+    ("NL", "PM"),
     # A home: every customer of one building (road form, lot form) or one unit of a
     # district. Looked up only for rows without a phone or email of their own (delivery
     # labels, masked lines with an address, name + address); the sketch decides.

@@ -43,6 +43,8 @@ _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in 
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 _MASKED_TEMPLATE_KEY = BLOCKING_KEYS.index(("N0", "PL"))
 _MASKED_SURNAME_KEY = BLOCKING_KEYS.index(("NL", "PL"))  # only where the surname is hidden
+_MASKED_TEMPLATE_MID_KEY = BLOCKING_KEYS.index(("N0", "PM"))
+_MASKED_SURNAME_MID_KEY = BLOCKING_KEYS.index(("NL", "PM"))
 
 
 @dataclass(slots=True)
@@ -144,6 +146,8 @@ class Scanner:
         # there for masked names only; a full name has the far narrower name + last four.
         keys[feats[:, F["N"]] != 0, _MASKED_TEMPLATE_KEY] = 0
         keys[(feats[:, F["N"]] != 0) | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
+        keys[feats[:, F["N"]] != 0, _MASKED_TEMPLATE_MID_KEY] = 0
+        keys[(feats[:, F["N"]] != 0) | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_MID_KEY] = 0
         strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
         keys[np.ix_(strong, WEAK_KEYS)] = 0
         flat = keys.ravel()
