@@ -216,7 +216,7 @@ class Scanner:
 
     def _half_agreement(self, rows: list, pc: np.ndarray, rs: np.ndarray) -> np.ndarray:
         """(pairs, 4): whether each half-block of a masked number that shows one digit
-        fits the record's half (True where there is nothing to check)."""
+        fits the record's half (True where there is nothing to check). pc: sorted."""
         out = np.ones((pc.size, 4), dtype=bool)
         alts = {}
         for c in np.unique(pc).tolist():
@@ -227,8 +227,11 @@ class Scanner:
                     alts[c] = a
         if not alts:
             return out
-        for c, a in alts.items():
-            sel = np.nonzero(pc == c)[0]
+        # pc is sorted (it is the high bits of the de-duplicated pairs): slice, never scan
+        starts = np.searchsorted(pc, list(alts), side="left")
+        ends = np.searchsorted(pc, list(alts), side="right")
+        for a, lo, hi in zip(alts.values(), starts.tolist(), ends.tolist(), strict=True):
+            sel = np.arange(lo, hi)
             for k, values in enumerate(a):
                 if values:
                     digests = sketch16(np.array(values, dtype=np.uint64).reshape(-1, 1))[:, 0]
