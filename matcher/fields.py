@@ -277,6 +277,10 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("N", "PM"),  # name + middle block: last four typo'd or masked
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
     ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678
+    # The same two with the middle block: 김*준 + 010-5678-****. No more phone digits
+    # than the keys above, so no easier to enumerate numbers with.
+    ("N0", "PM"),
+    ("NL", "PM"),
     # A home: every customer of one building (road form, lot form) or one unit of a
     # district. Looked up only for rows without a phone or email of their own (delivery
     # labels, masked lines with an address, name + address); the sketch decides.
@@ -321,3 +325,64 @@ def sketch16(feats: np.ndarray) -> np.ndarray:
     s = ((feats >> np.uint64(40)) & np.uint64(0xFFFF)).astype(np.uint16)
     s[(s == 0) & (feats != 0)] = 1
     return s
+
+
+# ---------------------------------------------------- masked phones, digit by digit
+# A half-block with one digit hidden (010-4x4x-...) still shows one digit, and a block with
+# one or two hidden (010-39*6-****) still narrows a number down: both are compared through
+# the values they could be, at scan time only. Nothing is added to the index, so it holds no
+# fragment a key-holder could enumerate numbers with that it did not hold before.
+MAX_HIDDEN_PER_BLOCK = 2  # 100 completions of a block; more shows too little to block on
+
+
+def _completions(pattern: str) -> list[str]:
+    """Every digit string the masked pattern ("3*6*") could stand for."""
+    out = [""]
+    for ch in pattern:
+        out = [p + d for p in out for d in (ch if ch.isdigit() else "0123456789")]
+    return out
+
+
+def half_digit_alternatives(phone: Phone, h: FeatureHasher) -> tuple[list[int], ...] | None:
+    """Per quarter Q0..Q3: the hashes of the 10 values of a half that shows one digit."""
+    shown = phone.shown
+    if shown is None:
+        return None
+    out: list[list[int]] = []
+    for k in range(4):
+        half = shown[2 * k:2 * k + 2]
+        n = sum(c.isdigit() for c in half)
+        out.append([h(_QNAMES[k] + v) for v in _completions(half)] if n == 1 else [])
+    return tuple(out)
+
+
+def visible_digits(phone: Phone) -> int:
+    """Digits a masked number shows after its prefix."""
+    return sum(c.isdigit() for c in phone.shown) if phone.shown is not None else 0
+
+
+def completed_rows(feats: np.ndarray, rows: list[ParsedRow], h: FeatureHasher
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of the feature rows of partly masked numbers, one per way to fill a block
+    with at most MAX_HIDDEN_PER_BLOCK hidden digits, and the row each copy came from. Their
+    blocking keys find the records a masked line can only be compared with digit by digit."""
+    out: list[list[int]] = []
+    owner: list[int] = []
+    for i, row in enumerate(rows):
+        phone = row.phone
+        if phone is None or phone.shown is None:
+            continue
+        for b, (kind, col, q0) in enumerate((("PM", _iPM, _iQ0), ("PL", _iPL, _iQ0 + 2))):
+            block = phone.shown[4 * b:4 * b + 4]
+            hidden = block.count("*")
+            if not 0 < hidden <= MAX_HIDDEN_PER_BLOCK:
+                continue
+            base = [int(v) for v in feats[i]]
+            for v in _completions(block):
+                r = base.copy()
+                r[col], r[q0], r[q0 + 1] = _block_hashes(kind, v, h)
+                out.append(r)
+                owner.append(i)
+    if not out:
+        return np.zeros((0, N_FEATURES), dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.array(out, dtype=np.uint64), np.array(owner, dtype=np.int64)

@@ -34,7 +34,8 @@ from matcher.keys import SecretKey
 MANIFEST = "manifest.json"
 # 2: phone halves, OCR-folded email hash, lot/unit/dong/complex address and dated-order features,
 #    four more blocking keys. An index of another version is refused, never misread.
-FORMAT_VERSION = 2
+# 3: masked name + middle phone block keys (N0+PM, NL+PM).
+FORMAT_VERSION = 3
 
 
 def corpora_dir(home: Path) -> Path:

@@ -21,9 +21,12 @@ from matcher.fields import (
     WEAK_KEYS,
     F,
     blocking_keys,
+    completed_rows,
+    half_digit_alternatives,
     hash_rows,
     parse_row,
     sketch16,
+    visible_digits,
 )
 from matcher.index import Corpus, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
@@ -43,6 +46,11 @@ _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in 
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 _MASKED_TEMPLATE_KEY = BLOCKING_KEYS.index(("N0", "PL"))
 _MASKED_SURNAME_KEY = BLOCKING_KEYS.index(("NL", "PL"))  # only where the surname is hidden
+_MASKED_TEMPLATE_MID_KEY = BLOCKING_KEYS.index(("N0", "PM"))
+_MASKED_SURNAME_MID_KEY = BLOCKING_KEYS.index(("NL", "PM"))
+# Keys a completed masked number is looked up by (see fields.completed_rows).
+_PHONE_KEYS = np.array([k for k, parts in enumerate(BLOCKING_KEYS)
+                        if any(p[0] in "PQ" for p in parts)])
 
 
 @dataclass(slots=True)
@@ -135,20 +143,23 @@ class Scanner:
         # Expected chance matches: each candidate fits N * prod(u) records by chance.
         spaces = {"phone_space": corpus.value_space("P", PHONE_SPACE),
                   "email_space": corpus.value_space("E", EMAIL_SPACE)}
-        chance = np.minimum(1.0, np.exp2(np.minimum(chance_log2(cs, logf, **spaces) + log_n,
-                                                    0.0)))
+        digits = np.fromiter((visible_digits(r.phone) if r.phone is not None else 0
+                              for r in rows), np.int64, C)
+        chance = np.minimum(1.0, np.exp2(np.minimum(
+            chance_log2(cs, logf, **spaces, phone_digits=digits) + log_n, 0.0)))
         out.expected = float(chance.sum())
 
-        keys = blocking_keys(feats)
-        # Surname + last four digits fits ~700 customers per lookup at 33.7M records: it is
-        # there for masked names only; a full name has the far narrower name + last four.
-        keys[feats[:, F["N"]] != 0, _MASKED_TEMPLATE_KEY] = 0
-        keys[(feats[:, F["N"]] != 0) | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
-        strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
-        keys[np.ix_(strong, WEAK_KEYS)] = 0
+        keys = _keys(feats)
+        owner = np.arange(C)
+        extra, extra_owner = completed_rows(feats, rows, self.hasher)
+        if extra_owner.size:
+            ek = np.zeros((extra_owner.size, keys.shape[1]), dtype=np.uint64)
+            ek[:, _PHONE_KEYS] = _keys(extra)[:, _PHONE_KEYS]
+            keys = np.concatenate([keys, ek])
+            owner = np.concatenate([owner, extra_owner])
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
-        cand_of_query = nz // keys.shape[1]
+        cand_of_query = owner[nz // keys.shape[1]]
         pairs_c, pairs_s, pairs_o = [], [], []
         for s, seg in enumerate(corpus.segments):
             q, ords = seg.lookup(flat[nz])
@@ -178,8 +189,10 @@ class Scanner:
                 rl[sel] = sk["nlen"]
         phone_ocr = np.fromiter((r.phone is not None and r.phone.ocr for r in rows), bool, C)
         email_ocr = np.fromiter((r.email is not None and r.email.ocr for r in rows), bool, C)
+        half_eq = self._half_agreement(rows, pc, rs)
         scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces,
-                         phone_ocr=phone_ocr[pc], email_ocr=email_ocr[pc])
+                         phone_ocr=phone_ocr[pc], email_ocr=email_ocr[pc],
+                         half_eq=half_eq, phone_digits=digits[pc])
         log_odds = scores.weight - log_n
         # Posterior over "copy of record r" for every r, against "none of them".
         odds = np.exp2(np.minimum(log_odds, 1000.0))
@@ -200,6 +213,47 @@ class Scanner:
                 f"line {lines[c]}: {redact_row(rows[c])}", lines[c], (s, o),
                 float(odds[j]), float(total[c])))
         return out
+
+    def _half_agreement(self, rows: list, pc: np.ndarray, rs: np.ndarray) -> np.ndarray:
+        """(pairs, 4): whether each half-block of a masked number that shows one digit
+        fits the record's half (True where there is nothing to check). pc: sorted."""
+        out = np.ones((pc.size, 4), dtype=bool)
+        alts = {}
+        for c in np.unique(pc).tolist():
+            phone = rows[c].phone
+            if phone is not None and phone.shown is not None:
+                a = half_digit_alternatives(phone, self.hasher)
+                if a is not None and any(a):
+                    alts[c] = a
+        if not alts:
+            return out
+        # pc is sorted (it is the high bits of the de-duplicated pairs): slice, never scan
+        starts = np.searchsorted(pc, list(alts), side="left")
+        ends = np.searchsorted(pc, list(alts), side="right")
+        for a, lo, hi in zip(alts.values(), starts.tolist(), ends.tolist(), strict=True):
+            sel = np.arange(lo, hi)
+            for k, values in enumerate(a):
+                if values:
+                    digests = sketch16(np.array(values, dtype=np.uint64).reshape(-1, 1))[:, 0]
+                    out[sel, k] = np.isin(rs[sel, _Q0 + k], digests)
+        return out
+
+
+def _keys(feats: np.ndarray) -> np.ndarray:
+    keys = blocking_keys(feats)
+    # Surname + last four digits fits ~700 customers per lookup at 33.7M records: it is
+    # there for masked names only; a full name has the far narrower name + last four.
+    named = feats[:, F["N"]] != 0
+    keys[named, _MASKED_TEMPLATE_KEY] = 0
+    keys[named | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
+    keys[named, _MASKED_TEMPLATE_MID_KEY] = 0
+    keys[named | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_MID_KEY] = 0
+    strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
+    keys[np.ix_(strong, WEAK_KEYS)] = 0
+    return keys
+
+
+_Q0 = F["Q0"]
 
 
 def document_prior(matched: int, expected: float, candidates: int) -> float:

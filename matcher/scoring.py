@@ -84,10 +84,13 @@ _Q = slice(F["Q0"], F["Q3"] + 1)
 def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
             logf: np.ndarray, cfg: ScoringConfig, phone_space: float = PHONE_SPACE,
             email_space: float = EMAIL_SPACE, phone_ocr: np.ndarray | None = None,
-            email_ocr: np.ndarray | None = None) -> PairScores:
+            email_ocr: np.ndarray | None = None, half_eq: np.ndarray | None = None,
+            phone_digits: np.ndarray | None = None) -> PairScores:
     """Score pairs. cs/rs: (P, F) 16-bit sketches; cl/rl: name lengths; logf: (P, F)
     log2 relative frequency of the candidate's value of each feature; phone_ocr /
-    email_ocr: (P,) whether the candidate's value was read through OCR repairs."""
+    email_ocr: (P,) whether the candidate's value was read through OCR repairs.
+    half_eq: (P, 4) for a masked number, whether each half-block that shows one digit
+    agrees (True where the half shows two or none); phone_digits: (P,) digits it shows."""
     P = cs.shape[0]
     no = np.zeros(P, dtype=bool)
     phone_ocr = no if phone_ocr is None else phone_ocr
@@ -138,16 +141,22 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     cq = present_c[:, _Q]
     n_q = cq.sum(1)
     has_phone_r = present_r[:, _Q].any(1) | present_r[:, F["PL"]] | present_r[:, F["PM"]]
-    p_both = (cP | (n_q > 0)) & has_phone_r
+    shows = n_q > 0 if phone_digits is None else (n_q > 0) | (phone_digits > 0)
+    p_both = (cP | shows) & has_phone_r
     p_exact = cP & rP & eq[:, F["P"]]
     p_partial = cP & rP & ~p_exact & (eq[:, F["PM"]] | eq[:, F["PL"]])
-    p_masked = ~cP & (n_q > 0) & (eq[:, _Q] | ~cq).all(1)
+    p_masked = ~cP & shows & (eq[:, _Q] | ~cq).all(1)
+    # each visible digit is worth a factor 10 (u = 1/10 per digit of a random number)
+    masked_bits = n_q * math.log2(100)
+    if half_eq is not None and phone_digits is not None:
+        p_masked &= half_eq.all(1)
+        masked_bits = np.maximum(masked_bits, phone_digits * math.log2(10))
     m_exact = np.where(phone_ocr, cfg.m_phone_ocr, cfg.m_phone_exact)
     w_phone = np.select(
         [p_exact, p_partial, p_masked],
         [np.log2(m_exact * phone_space),
          math.log2(cfg.m_phone_partial * BLOCK_SPACE / 2),
-         math.log2(cfg.m_phone_masked) + n_q * math.log2(100)],
+         math.log2(cfg.m_phone_masked) + masked_bits],
         default=math.log2(cfg.m_phone_disagree),
     )
     w += np.where(p_both, w_phone, 0.0)
@@ -230,7 +239,8 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
 
 
 def chance_log2(cs: np.ndarray, logf: np.ndarray, phone_space: float = PHONE_SPACE,
-                email_space: float = EMAIL_SPACE) -> np.ndarray:
+                email_space: float = EMAIL_SPACE, phone_digits: np.ndarray | None = None
+                ) -> np.ndarray:
     """log2 of the chance that a random line of this candidate's shape matches a record.
 
     N x 2^this is the expected number of corpus records such a line fits by chance. A
@@ -246,7 +256,11 @@ def chance_log2(cs: np.ndarray, logf: np.ndarray, phone_space: float = PHONE_SPA
     has_n = present[:, F["N"]]
     pos = slice(F["N0"], F["N3"] + 1)
     lu += np.where(has_n, logf[:, F["N"]], np.where(present[:, pos], logf[:, pos], 0.0).sum(1))
-    lu -= present[:, _Q].sum(1) * math.log2(100)
+    q_bits = present[:, _Q].sum(1) * math.log2(100)
+    if phone_digits is not None:  # masked numbers: every digit shown, not just whole halves
+        q_bits = np.where(present[:, F["P"]], q_bits,
+                          np.maximum(q_bits, phone_digits * math.log2(10)))
+    lu -= q_bits
     lu += np.select([present[:, F["EP3"]], present[:, F["EP2"]], present[:, F["EP1"]],
                      present[:, F["ED"]]],
                     [logf[:, F["EP3"]], logf[:, F["EP2"]], logf[:, F["EP1"]],

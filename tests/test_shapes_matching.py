@@ -244,6 +244,31 @@ def test_masked_phone_halves_compare_digit_evidence() -> None:
     assert phone.visible_digits == 4 and phone.e164 is None
 
 
+@pytest.mark.parametrize("line_kim, line_park", [
+    ("김*준 010-2345-****", "박*연 010-8765-****"),  # masked name, middle block only
+    ("*민준 010-2345-****", "*서연 010-8765-****"),
+    ("김*준 010-23*5-**89", "박*연 010-87*5-**21"),  # single digits hidden inside a block
+    ("김*준 010-2x4x-6x8x", "박*연 010-8x6x-4x2x"),  # every other digit hidden
+    ("김** 010-2##5-67#9", "박** 010-8##5-43#1"),
+])
+def test_masks_inside_blocks_compare_digit_by_digit(homes: dict, key: SecretKey,
+                                                    line_kim: str, line_park: str) -> None:
+    assert set(found(homes["plain"], key, f"{line_kim}\n{line_park}\n")) == {"C-KIM", "C-PARK"}
+
+
+@pytest.mark.parametrize("wrong_kim", ["김*준 010-2x4x-6x9x", "김*준 010-23*5-**88",
+                                       "김*준 010-2445-****"])
+def test_one_wrong_visible_digit_disagrees(homes: dict, key: SecretKey, wrong_kim: str
+                                          ) -> None:
+    assert "C-KIM" not in found(homes["plain"], key, f"{wrong_kim}\n박*연 010-8x6x-4x2x\n")
+
+
+def test_masked_line_showing_two_digits_is_not_a_phone() -> None:
+    assert parse_phone("010-5###-###6") is None
+    phone = parse_phone("010-2x4x-6x8x")
+    assert phone is not None and phone.shown == "2*4*6*8*" and phone.e164 is None
+
+
 # ---------------------------------------------------------------- Excel's CSV
 
 

@@ -99,8 +99,9 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
             return Phone(f"+821{carrier[1]}{mid}{last}", mid, last)
         mid_v, last_v = _block(mid), _block(last)
         quarters = (*_halves(mid), *_halves(last))
-        if mid_v is None and last_v is None and not any(quarters):
-            return None  # everything but the prefix is hidden: nothing to compare
+        shown_digits = sum(c.isdigit() for c in mid + last)
+        if mid_v is None and last_v is None and not any(quarters) and shown_digits < 3:
+            return None  # (almost) everything but the prefix is hidden: nothing to compare
         if mid_v and last_v is None and len(mid) == 3:
             return None
         shown = "".join("*" if c not in "0123456789" else c for c in mid.rjust(4, "*") + last)
