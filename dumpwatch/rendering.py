@@ -7,7 +7,10 @@ stored. Three layers, so a value the extractor saw in another form cannot slip t
 1. every value of every extracted record (matched or not: other people's data gets the
    same care) is replaced where it occurs, longest first;
 2. whatever still looks like a phone number or an e-mail address is masked;
-3. every line that still contains one of the raw values (or its digits) is withheld.
+3. on every line that held a record value, each remaining Hangul word and capitalised
+   Latin word is masked too: a name the extractor did not take for one (an unusual
+   surname, a nickname) sits beside the phone it matched on and must not survive;
+4. every line that still contains one of the raw values (or its digits) is withheld.
 
 API::
 
@@ -30,6 +33,8 @@ _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 _PHONE = re.compile(r"(?<!\d)(?:\+?82[\s.\-]?\(?0?\)?|0)1[016789][\s.\-)]*\d{3,4}[\s.\-]*"
                     r"(\d{4})(?!\d)")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]{1,2})[\w.+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_WORD = re.compile(r"[가-힣]{2,}|\b[A-Z][a-z]+\b")
+_RECORD_LINE = re.compile(r"\*{3}|[가-힣]\*")
 MIN_VALUE_LEN = 3  # shorter raw values (a two-syllable name part) are masked by context only
 
 
@@ -100,6 +105,8 @@ def render_redacted(text: str, values: dict[str, str] | None = None) -> Rendered
     text, replaced = _replace(text, values)
     text = _PHONE.sub(lambda m: f"010-****-{m.group(1)}", text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    text = "\n".join(_mask_words(line) if _RECORD_LINE.search(line) else line
+                     for line in text.split("\n"))
     # Last line of defence: a line still holding a raw value (or a phone's digits) goes.
     needles = [v for v in values if len(v) >= MIN_VALUE_LEN and v not in values.values()]
     digit_needles = {d for v in values if len(d := _digits(v)) >= 7}
@@ -114,3 +121,8 @@ def render_redacted(text: str, values: dict[str, str] | None = None) -> Rendered
     if len(out) > MAX_RENDERING:
         out = out[:MAX_RENDERING].rsplit("\n", 1)[0] + "\n[rendering truncated]"
     return Rendered(out, replaced, withheld)
+
+
+def _mask_words(line: str) -> str:
+    """Every word but its first letter hidden: 캐나리 -> 캐**, Minjun -> M*****."""
+    return _WORD.sub(lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), line)
