@@ -5,7 +5,8 @@
     ├── KeyMismatchError           an index was built with another hashing key
     ├── CorpusError                a corpus file cannot be read at all
     │   └── CorpusFormatError      it is readable but not a corpus (no columns, binary, ...)
-    └── IndexError_                an index is missing or damaged
+    ├── IndexError_                an index is missing or damaged
+    └── DatabaseError              the database cannot be opened or its schema is not usable
 
 Per-row problems (a malformed line in a corpus) are *not* exceptions: they are
 collected with their line numbers and reported while the rest is ingested.
@@ -34,3 +35,7 @@ class CorpusFormatError(CorpusError):
 
 class IndexError_(DumpwatchError):
     """Raised when a corpus index is missing or damaged."""
+
+
+class DatabaseError(DumpwatchError):
+    """Raised when the database is unreachable or its schema cannot be brought up to date."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from dumpwatch.cli import corpus, findings, monitor, scan, sources  # noqa: F401 - registers
+from dumpwatch.cli import db as _db  # noqa: F401 - registers
 from dumpwatch.cli._app import app, err
 from dumpwatch.errors import DumpwatchError
 

@@ -9,9 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
-
-from dumpwatch.storage import models  # noqa: F401 - registers the tables
+from sqlmodel import Session, create_engine
 
 
 class Database:
@@ -23,7 +21,9 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        SQLModel.metadata.create_all(self.engine)
+        from dumpwatch.storage.migrate import ensure_schema
+
+        ensure_schema(self.engine)  # one process migrates, the others wait or just verify
 
     @contextmanager
     def session(self) -> Iterator[Session]:
