@@ -21,7 +21,15 @@ from crawler.profiles import Source
 from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
 from dumpwatch.monitor.config import MonitorConfig
-from dumpwatch.storage import Database, Document, Finding, RetainedText, Sighting, Verdict
+from dumpwatch.storage import (
+    Database,
+    Document,
+    Finding,
+    RetainedText,
+    Sighting,
+    Verdict,
+    write_lock,
+)
 from dumpwatch.storage.models import utcnow
 from matcher.keys import SecretKey, load_key
 from matcher.scan import Scanner, decide
@@ -91,6 +99,7 @@ class MatchPipeline:
             item.text = decode_bytes(item.data)
         digest = content_hash(item.text)
         with self.db.session() as s:
+            write_lock(s, f"document:{digest}")  # two workers, one content: stored once
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
             new_doc = doc is None
             if new_doc:

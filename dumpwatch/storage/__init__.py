@@ -4,7 +4,7 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 ``DUMPWATCH_DB_URL`` (PostgreSQL) otherwise. Only portable SQL is used.
 """
 
-from dumpwatch.storage.db import Database, open_database
+from dumpwatch.storage.db import Database, open_database, write_lock
 from dumpwatch.storage.models import (
     Alert,
     CrawlRun,
@@ -31,4 +31,5 @@ __all__ = [
     "ThreadState",
     "Verdict",
     "open_database",
+    "write_lock",
 ]
