@@ -37,6 +37,18 @@ class CrawlState:
                 s.exec(self.seen_stmt(item_id))  # type: ignore[call-overload]
                 s.commit()
 
+    def unseen_in_db(self, item_ids: list[str]) -> set[str]:
+        """Of these ids, those no process has stored yet (the database is the truth when
+        several workers share a source; the in-memory set is only this process's view)."""
+        if not item_ids:
+            return set()
+        with self.db.session() as s:
+            stored = set(s.exec(select(SeenItem.item_id).where(
+                SeenItem.source == self.source,
+                SeenItem.item_id.in_(item_ids))))  # type: ignore[attr-defined]
+        self.seen |= stored
+        return set(item_ids) - stored
+
     def last_post(self, thread_id: str) -> tuple[int, int]:
         t = self.threads.get(thread_id)
         return (t.last_post_id, t.last_page) if t else (0, 1)

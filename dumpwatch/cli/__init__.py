@@ -11,6 +11,7 @@ import sys
 
 from dumpwatch.cli import corpus, findings, monitor, scan, sources  # noqa: F401 - registers
 from dumpwatch.cli import db as _db  # noqa: F401 - registers
+from dumpwatch.cli import worker as _worker  # noqa: F401 - registers
 from dumpwatch.cli._app import app, err
 from dumpwatch.errors import DumpwatchError
 
