@@ -100,6 +100,15 @@ def pg_url(pg_server: str) -> str:
     drop_pg_database(pg_server, name)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Run a test on both backends, each time on a fresh, empty database: pass this as the
+    environment of the processes under test ("" means the home's SQLite file)."""
+    if request.param == "sqlite":
+        return {"DUMPWATCH_DB_URL": ""}
+    return {"DUMPWATCH_DB_URL": request.getfixturevalue("pg_url")}
+
+
 @pytest.fixture(autouse=True)
 def _database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """On the PostgreSQL run, point DUMPWATCH_DB_URL at a database of this test's own."""

@@ -58,13 +58,6 @@ db.dispose()
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    if request.param == "sqlite":
-        return {"DUMPWATCH_DB_URL": ""}
-    return {"DUMPWATCH_DB_URL": request.getfixturevalue("pg_url")}
-
-
 def _race(script: str, home: Path, env: dict[str, str], *args: list[str]) -> None:
     full_env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, **env}
     start = time.time() + 3.0  # every child is past its imports and index load by then

@@ -3,6 +3,7 @@ model has its migration."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -71,12 +72,15 @@ db.dispose()
 """
 
 
-def test_four_processes_open_a_fresh_database_at_once(tmp_path: Path) -> None:
+def test_four_processes_open_a_fresh_database_at_once(tmp_path: Path, db_env: dict[str, str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
+    monkeypatch.setenv("DUMPWATCH_DB_URL", db_env["DUMPWATCH_DB_URL"])
     start = time.time() + 2.0  # all four are past their imports by then
     procs = [subprocess.Popen([sys.executable, "-c", _OPEN, str(home), str(start), f"s{i}"],
-                              stderr=subprocess.PIPE, text=True) for i in range(4)]
+                              env=dict(os.environ), stderr=subprocess.PIPE, text=True)
+             for i in range(4)]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     db = open_database(home)
@@ -89,8 +93,10 @@ def test_four_processes_open_a_fresh_database_at_once(tmp_path: Path) -> None:
         db.dispose()
 
 
-def test_models_match_migrations(tmp_path: Path) -> None:
+def test_models_match_migrations(tmp_path: Path, db_env: dict[str, str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A table or column added to the models without a migration fails here."""
+    monkeypatch.setenv("DUMPWATCH_DB_URL", db_env["DUMPWATCH_DB_URL"])
     db = open_database(tmp_path)
     try:
         assert pending_changes(db.engine) == []
@@ -101,10 +107,11 @@ def test_models_match_migrations(tmp_path: Path) -> None:
 def test_automatic_upgrade_can_be_switched_off(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DUMPWATCH_AUTO_MIGRATE", "0")
+    monkeypatch.setenv("DUMPWATCH_DB_URL", "")  # a new SQLite file, on either test run
     home = tmp_path / "home"
     with pytest.raises(DatabaseError, match="run `dumpwatch db upgrade`"):
         open_database(home.parent)
-    env = {"DUMPWATCH_AUTO_MIGRATE": "0"}
+    env = {"DUMPWATCH_AUTO_MIGRATE": "0", "DUMPWATCH_DB_URL": ""}
     proc = run_cli("--home", str(home), "status", env=env)
     assert proc.returncode == 2 and "dumpwatch db upgrade" in proc.stderr
     assert "Traceback" not in proc.stderr
