@@ -19,6 +19,8 @@ class DocumentItem:
     # turns it into text documents; ``filename`` tells its type when the URL does not.
     data: bytes | None = None
     filename: str | None = None
+    # Files attached to a post (Telegram documents): title and size as shown, never content.
+    attachments: list[tuple[str, int | None]] = field(default_factory=list)
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
 
     def __repr__(self) -> str:

@@ -12,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from crawler.profiles import Source
 from crawler.spiders.forum import ForumSpider
 from crawler.spiders.paste import PasteSpider
+from crawler.spiders.telegram import TelegramPreviewSpider
 from crawler.state import CrawlState
 from dumpwatch.monitor.config import MonitorConfig
 from dumpwatch.storage.db import open_database
@@ -53,7 +54,8 @@ def run_source(home: Path, source: Source, monitor: MonitorConfig | None = None)
     db = open_database(home)
     state = CrawlState(db, source.name)
     process = CrawlerProcess(crawl_settings(source, str(home)))
-    spider_cls = PasteSpider if source.kind == "paste" else ForumSpider
+    spider_cls = {"paste": PasteSpider, "forum": ForumSpider,
+                  "telegram_preview": TelegramPreviewSpider}[source.kind]
     crawler = process.create_crawler(spider_cls)
     crawler.dumpwatch = RunContext(  # type: ignore[attr-defined]
         home, source, state, monitor or MonitorConfig())

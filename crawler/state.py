@@ -21,8 +21,13 @@ class CrawlState:
         self.source = source
         with db.session() as s:
             self.seen = set(s.exec(select(SeenItem.item_id).where(SeenItem.source == source)))
+        self.reload_threads()
+
+    def reload_threads(self) -> None:
+        """Read every thread's (channel's) newest post again: other workers advance them."""
+        with self.db.session() as s:
             self.threads = {t.thread_id: t for t in s.exec(
-                select(ThreadState).where(ThreadState.source == source))}
+                select(ThreadState).where(ThreadState.source == self.source))}
 
     def seen_stmt(self, item_id: str):
         self.seen.add(item_id)

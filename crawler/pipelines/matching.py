@@ -25,6 +25,7 @@ from dumpwatch.storage import (
     Database,
     Document,
     Finding,
+    PostAttachment,
     RetainedText,
     Sighting,
     Verdict,
@@ -110,7 +111,12 @@ class MatchPipeline:
                 "title": mask_title(item.title), "author": item.author,
                 "posted_at": item.posted_at, "fetched_at": item.fetched_at}],
                 ["source", "url"]))
-            if item.item_id and self.source.kind == "paste":
+            if item.attachments:
+                s.exec(insert_ignore_stmt(self.db, PostAttachment, [  # type: ignore
+                    {"source": item.source, "url": item.url, "title": mask_title(title) or "",
+                     "size_bytes": size, "seen_at": utcnow()}
+                    for title, size in item.attachments], ["source", "url", "title"]))
+            if item.item_id and self.source.kind in ("paste", "telegram_preview"):
                 s.exec(self.state.seen_stmt(item.item_id))  # type: ignore[call-overload]
             s.commit()
         if item.item_id and self.source.kind == "forum":

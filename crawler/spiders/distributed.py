@@ -26,6 +26,7 @@ from scrapy_redis.spiders import RedisMixin
 
 from crawler.spiders.forum import ForumSpider
 from crawler.spiders.paste import PasteSpider
+from crawler.spiders.telegram import TelegramPreviewSpider
 
 KEY_PREFIX = "dumpwatch"
 
@@ -78,10 +79,17 @@ class RedisForumSpider(RedisSourceMixin, ForumSpider):
 
     def _new_run(self) -> None:
         self._listing_hashes.clear()
+        self.state.reload_threads()
 
     def entry_requests(self) -> Iterator[scrapy.Request]:
         yield from self._board_requests()
 
 
+class RedisTelegramSpider(RedisSourceMixin, TelegramPreviewSpider):
+    def _new_run(self) -> None:
+        self.state.reload_threads()  # each channel's high-water mark, as any worker left it
+
+
 def distributed_spider(kind: str) -> type[scrapy.Spider]:
-    return {"paste": RedisPasteSpider, "forum": RedisForumSpider}[kind]
+    return {"paste": RedisPasteSpider, "forum": RedisForumSpider,
+            "telegram_preview": RedisTelegramSpider}[kind]

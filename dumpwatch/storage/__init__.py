@@ -4,6 +4,7 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 ``DUMPWATCH_DB_URL`` (PostgreSQL) otherwise. Only portable SQL is used.
 """
 
+from dumpwatch.storage.attachments import PostAttachment
 from dumpwatch.storage.db import Database, open_database, write_lock
 from dumpwatch.storage.models import (
     Alert,
@@ -24,6 +25,7 @@ __all__ = [
     "Database",
     "Document",
     "Finding",
+    "PostAttachment",
     "RetainedText",
     "SeenItem",
     "Sighting",
