@@ -11,6 +11,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import DocumentItem
+from crawler.pipelines.matching import mask_title
 from crawler.spiders.base import SourceSpider
 
 
@@ -50,14 +51,16 @@ class PasteSpider(SourceSpider):
                 data = data.get(part, []) if isinstance(data, dict) else []
             for obj in data if isinstance(data, list) else []:
                 if isinstance(obj, dict) and obj.get(listing.json_id) is not None:
-                    items.append((str(obj[listing.json_id]), obj.get("title"), obj.get("author")))
+                    items.append((str(obj[listing.json_id]), mask_title(obj.get("title")),
+                                  obj.get("author")))
         else:
             for el in self.select(response, listing.item_links or "a"):
                 href = el.attrib.get("href") or el.get()
                 m = id_re.search(href or "")
                 if m:
                     title = " ".join(t.strip() for t in el.css("::text").getall()) or None
-                    items.append((m.group("id"), title, None))
+                    # masked now: with workers, request meta is stored in Redis
+                    items.append((m.group("id"), mask_title(title), None))
         if self.repeated_listing(response, [i for i, _, _ in items]):
             return
         new = self.unseen([i for i, _, _ in items])
