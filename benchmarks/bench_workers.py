@@ -71,6 +71,24 @@ def one_run(workers: int, pastes: int, concurrency: int, index: Path) -> float:
     return pages / wall * 60
 
 
+def local_run(pastes: int, concurrency: int, index: Path) -> float:
+    """The same site crawled by one `dumpwatch crawl` (no Redis): the baseline."""
+    home = OUT / "workers-home-local"
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "corpora").mkdir(parents=True)
+    (home / "corpora" / "bench").symlink_to(index / "corpora" / "bench")
+    config = OUT / "workers-config-local"
+    with LocalSites() as sites:
+        populate(sites.paste, pastes, first_person=0)
+        write_profile(config, "bench-paste", sites.paste_server.url, pastes, concurrency)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "dumpwatch", "--home", str(home), "--config",
+                        str(config), "-q", "crawl", "bench-paste"], env=env(), check=True,
+                       capture_output=True)
+        wall = time.perf_counter() - t  # includes start-up (~2 s), unlike the worker runs
+    return (pastes + -(-pastes // PER_PAGE)) / wall * 60
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pastes", type=int, default=2000)
@@ -79,6 +97,8 @@ def main() -> None:
     args = ap.parse_args()
     print(f"machine: {machine()}")
     index = index_home(args.index)
+    local = local_run(args.pastes, args.concurrency, index)
+    print(f"local `dumpwatch crawl` (no Redis, start-up included): {local:,.0f} pages/min")
     rates = {}
     for n in (1, 2):
         rates[n] = one_run(n, args.pastes, args.concurrency, index)
