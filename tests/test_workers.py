@@ -58,7 +58,8 @@ def setup(big_site, redis_url: str, tmp_path: Path, home: Path):
 
 def start_worker(home: Path, config: Path, redis_url: str, idle_exit: float = 4
                  ) -> subprocess.Popen:
-    env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY}
+    # a dead worker is noticed 3 s after its last heartbeat
+    env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, "DUMPWATCH_WORKER_HEARTBEAT": "3"}
     return subprocess.Popen(
         [sys.executable, "-m", "dumpwatch", "--home", str(home), "--config", str(config), "-q",
          "worker", "--redis-url", redis_url, "--idle-exit", str(idle_exit)],
@@ -108,7 +109,7 @@ def test_two_workers_share_one_frontier(setup) -> None:
 
 def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
     sites, expected, config, home, redis_url = setup
-    victim, survivor = (start_worker(home, config, redis_url, idle_exit=5) for _ in range(2))
+    victim, survivor = (start_worker(home, config, redis_url, idle_exit=12) for _ in range(2))
     assert enqueue_run(redis_url, SOURCE)["status"] == "enqueued"
     deadline = time.monotonic() + 300
     while len(raw_fetches(sites.paste.requests)) < POSTS // 4:
@@ -116,21 +117,19 @@ def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
         time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=30)
-    at_kill = len(raw_fetches(sites.paste.requests))
     _out, err = survivor.communicate(timeout=600)
     assert survivor.returncode == 0, err
     assert frontier_size(redis_url, SOURCE)["queued"] == 0  # the queue was finished
+    # The victim's in-flight requests (a listing page among them, often) went back to the
+    # queue once its heartbeat expired: everything was crawled in this run.
+    seen, records, findings = stored(home)
     fetched = raw_fetches(sites.paste.requests)
-    assert len(fetched) > at_kill + 100 and max(fetched.values()) == 1
-    # What the victim had in flight is lost for this run — a listing page among them takes
-    # the rest of the archive with it — and the next run picks it all up, fetching none of
-    # the stored pastes again.
-    first_seen, _, _ = stored(home)
-    assert first_seen >= at_kill - 8
+    assert len(fetched) == POSTS
+    # Only a page the victim had downloaded but not yet stored can be fetched twice.
+    assert sum(1 for n in fetched.values() if n > 1) <= 16
+    assert POSTS - 16 <= seen <= POSTS, seen
+    # A page lost between download and storage is fetched by the next run: nothing is lost.
     assert enqueue_run(redis_url, SOURCE)["status"] == "enqueued"
-    again = start_worker(home, config, redis_url, idle_exit=3)
-    again.communicate(timeout=300)
+    start_worker(home, config, redis_url, idle_exit=3).communicate(timeout=300)
     seen, records, findings = stored(home)
     assert seen == POSTS and records == expected and findings == len(expected)
-    refetched = sum(1 for n in raw_fetches(sites.paste.requests).values() if n > 1)
-    assert refetched <= 8  # only pages the victim fetched but never stored

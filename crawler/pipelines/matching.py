@@ -99,12 +99,19 @@ class MatchPipeline:
 
             item.text = decode_bytes(item.data)
         digest = content_hash(item.text)
+        # Match before taking the write lock, so workers match in parallel and hold the lock
+        # only to store; content stored meanwhile by another worker just wastes one scan.
+        with self.db.session() as s:
+            known = s.exec(select(Document.id).where(Document.content_sha256 == digest)).first()
+        result = None
+        if known is None and self.scanner is not None:
+            result = self.scanner.scan_text(item.text, item.url)
         with self.db.session() as s:
             write_lock(s, f"document:{digest}")  # two workers, one content: stored once
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
             new_doc = doc is None
             if new_doc:
-                doc = self._match_and_store(s, item, digest)
+                doc = self._match_and_store(s, item, digest, result)
                 stats.inc_value("dumpwatch/new_documents")
             s.exec(insert_ignore_stmt(self.db, Sighting, [{  # type: ignore[call-overload]
                 "document_id": doc.id, "source": item.source, "url": item.url,
@@ -124,12 +131,13 @@ class MatchPipeline:
             self.state.advance_thread(tid, int(post_id), int(page))
         return item
 
-    def _match_and_store(self, s, item: DocumentItem, digest: str) -> Document:
+    def _match_and_store(self, s, item: DocumentItem, digest: str, result=None) -> Document:
         doc = Document(content_sha256=digest, length=len(item.text))
         s.add(doc)
         s.flush()
         if self.scanner is not None:
-            result = self.scanner.scan_text(item.text, item.url)
+            if result is None:
+                result = self.scanner.scan_text(item.text, item.url)
             doc.candidates = result.candidates
             best = "none"
             for name, res in result.results.items():

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy_redis.spiders import RedisMixin
 
@@ -38,7 +39,13 @@ class RedisSourceMixin(RedisMixin):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
         spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
         spider.setup_redis(crawler)
+        crawler.signals.connect(spider._busy, signal=signals.request_left_downloader)
         return spider
+
+    def _busy(self, *args: Any, **kwargs: Any) -> None:
+        # scrapy-redis counts idle time from the spider's start (or the last run entry):
+        # count it from the last download instead, so --idle-exit means "without work".
+        self.spider_idle_start_time = int(time.time())
 
     async def start(self) -> AsyncIterator[Any]:
         self.spider_idle_start_time = int(time.time())  # the class default is import time

@@ -46,7 +46,7 @@ def populate(site: PasteSite, posts: int, leak_every: int = 25, per_leak: int = 
 
 
 def write_profile(config: Path, name: str, base_url: str, posts: int,
-                  concurrency: int = 4) -> Path:
+                  concurrency: int = 8) -> Path:
     folder = config / "sources"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.yaml"
