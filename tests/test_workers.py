@@ -117,9 +117,15 @@ def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
         time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=30)
+    import redis
+
+    r = redis.Redis.from_url(redis_url)
+    held = sum(r.hlen(k) for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*:{victim.pid}:*"))
+    assert held > 0  # the victim died holding requests (its heartbeat has not expired yet)
     _out, err = survivor.communicate(timeout=600)
     assert survivor.returncode == 0, err
     assert frontier_size(redis_url, SOURCE)["queued"] == 0  # the queue was finished
+    assert not [k for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*") if r.hlen(k)]  # reclaimed
     # The victim's in-flight requests (a listing page among them, often) went back to the
     # queue once its heartbeat expired: everything was crawled in this run.
     seen, records, findings = stored(home)
