@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.spiders.distributed import KEY_PREFIX
@@ -66,6 +66,7 @@ def redis_settings(redis_url: str, idle_exit: float = 0) -> dict[str, Any]:
         "MAX_IDLE_TIME_BEFORE_CLOSE": int(idle_exit),
         # The page cap is per local run; a worker serves many runs.
         "CLOSESPIDER_PAGECOUNT": 0,
+        "SPIDER_MIDDLEWARES": {"crawler.frontier.InflightAck": 10},
     }
 
 
@@ -111,7 +112,7 @@ class ReliableScheduler(Scheduler):
     def from_crawler(cls, crawler):  # type: ignore[override]
         sched = super().from_crawler(crawler)
         sched.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        crawler.signals.connect(sched._ack, signal=signals.request_left_downloader)
+        crawler.dumpwatch_ack = sched.ack  # type: ignore[attr-defined] - InflightAck calls it
         return sched
 
     def open(self, spider) -> None:
@@ -129,7 +130,8 @@ class ReliableScheduler(Scheduler):
 
     def close(self, reason: str) -> None:
         self._stop.set()
-        self.server.delete(self._alive_key)
+        # What is left was tried and failed (errbacks are not acknowledged): not a loss.
+        self.server.delete(self.inflight_key, self._alive_key)
         super().close(reason)
 
     def _beat(self) -> None:
@@ -154,7 +156,7 @@ class ReliableScheduler(Scheduler):
             self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
         return request
 
-    def _ack(self, request, spider) -> None:
+    def ack(self, request) -> None:
         token = request.meta.get("dw_inflight")
         if token:
             self.server.hdel(self.inflight_key, token)
@@ -185,3 +187,57 @@ class ReliableScheduler(Scheduler):
         if moved and self.stats:
             self.stats.inc_value("dumpwatch/reclaimed", moved, spider=self.spider)
         return moved
+
+
+class InflightAck:
+    """Spider middleware: a request leaves the worker's in-flight set only once its response
+    has been processed to the end — follow-up requests queued and every item through the
+    pipelines (stored) — so a worker killed between download and storage loses nothing: the
+    page is fetched again by another worker."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self._waiting: dict[int, dict] = {}  # id(item) -> its response's counter
+        for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_done, signal=sig)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> InflightAck:
+        return cls(crawler)
+
+    def _hold(self, response) -> dict:
+        return {"request": response.request, "pending": 1}  # 1: the callback itself
+
+    def _see(self, holder: dict, out: Any) -> None:
+        if not isinstance(out, Request):
+            holder["pending"] += 1
+            self._waiting[id(out)] = holder
+
+    def _release(self, holder: dict) -> None:
+        holder["pending"] -= 1
+        ack = getattr(self.crawler, "dumpwatch_ack", None)
+        if holder["pending"] == 0 and ack is not None and holder["request"] is not None:
+            ack(holder["request"])
+
+    def _item_done(self, item: Any, **_: Any) -> None:
+        holder = self._waiting.pop(id(item), None)
+        if holder is not None:
+            self._release(holder)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        holder = self._hold(response)
+        async for out in result:
+            self._see(holder, out)
+            yield out
+        self._release(holder)
+
+    def process_spider_output(self, response, result, spider=None):
+        holder = self._hold(response)
+        for out in result:
+            self._see(holder, out)
+            yield out
+        self._release(holder)
+
+    def process_spider_exception(self, response, exception, spider=None):
+        self._release(self._hold(response))  # a callback that raised would raise again
+        return None
