@@ -2,7 +2,8 @@
 
 Translating in one place means the run summary, the source's health and the tests all
 speak of the same kinds: timeout, connection_reset, redirect_loop, oversized, binary,
-challenge, http_429, http_503, session_expired, login_failed, pagination_trap, ...
+challenge, http_429, http_503, session_expired, login_failed, pagination_trap,
+archive_bomb (a downloaded file crossed an expansion limit), archive_corrupt, ...
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -23,9 +24,34 @@ from pydantic import (
 
 from dumpwatch.errors import ConfigError
 
+PRESETS = Path(__file__).parent / "presets"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _id_regex(v: str) -> str:
+    try:
+        if "id" not in re.compile(v).groupindex:
+            raise ValueError("needs a named group (?P<id>...)")
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return v
+
+
+def _selector(v: object) -> object:
+    """``{css|xpath: ..., attr: name}`` -> the one-string form; strings are checked."""
+    from crawler.selection import check_selector, from_mapping
+
+    if isinstance(v, dict):
+        v = from_mapping(v)
+    if isinstance(v, str):
+        check_selector(v)
+    return v
+
+
+Sel = Annotated[str, BeforeValidator(_selector)]
 
 
 class Politeness(_Strict):
@@ -34,6 +60,7 @@ class Politeness(_Strict):
     pages_per_run: int = Field(200, ge=1, description="hard cap on requests per run")
     timeout: float = Field(20.0, gt=0, description="seconds before a response times out")
     max_page_bytes: int = Field(5 << 20, ge=1024)
+    max_file_bytes: int = Field(32 << 20, ge=1024, description="cap on attachments and files")
     retries: int = Field(2, ge=0, le=10)
     max_backoff: float = Field(300.0, ge=0, description="cap on Retry-After / backoff seconds")
     unhealthy_after: int = Field(3, ge=1, description="consecutive failed runs before unhealthy")
@@ -53,43 +80,90 @@ class Listing(_Strict):
     @field_validator("item_id")
     @classmethod
     def _regex(cls, v: str) -> str:
-        try:
-            if "id" not in re.compile(v).groupindex:
-                raise ValueError("needs a named group (?P<id>...)")
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return v
+        return _id_regex(v)
 
 
 class Forum(_Strict):
-    boards: list[str] = Field(min_length=1)
-    thread_links: str
+    """Where threads and posts are on the pages. Selectors are CSS or XPath (see
+    ``crawler/selection.py``): ``a::attr(href)`` / ``//a/@href`` or ``{css: a, attr: href}``
+    yield an attribute; anything else yields the element's text (never its HTML)."""
+
+    boards: list[str] | Literal["all"] = Field(min_length=1)
+    # a JSON API instead of pages: "discourse" (crawler/spiders/discourse.py); the
+    # selectors below are then unused
+    api: Literal["discourse"] | None = None
+    board_index: str = "/"  # page listing the boards, read when boards is "all"
+    board_links: Sel | None = None  # links to boards on the board index
+    board_id: str = r"(?P<id>[^/?#]+)/?$"  # regex on a board link: what names a board
+    thread_row: Sel | None = None  # one thread in a listing (links, replies are inside)
+    thread_links: Sel | None = None  # required unless api is set
     thread_id: str = r"/thread/(?P<id>\d+)"
-    board_next: str | None = None
+    thread_params: list[str] | None = None  # query params naming a thread (others dropped)
+    thread_replies: Sel | None = None  # reply/comment count in the row: unchanged = skip
+    board_next: Sel | None = None
     board_pages: int = Field(3, ge=1)
-    post: str  # selector of one post element
-    post_id: str  # selector (within a post) of its id, e.g. "::attr(data-id)"
-    post_body: str
-    post_author: str | None = None
-    post_date: str | None = None
-    thread_title: str | None = None
-    thread_pages: str | None = None  # selector of links to the thread's pages
-    thread_next: str | None = None
+    post: Sel | None = None  # one post element (required unless api is set)
+    post_id: Sel | None = None  # within a post: its id (the last number); unset: the
+    # thread's id, for engines whose thread page is one post plus comments
+    post_body: Sel | None = None  # required unless api is set
+    post_author: Sel | None = None
+    post_date: Sel | None = None
+    comment: Sel | None = None  # one comment/reply element: stored as a post of its own
+    comment_id: Sel | None = None
+    comment_body: Sel | None = None
+    comment_author: Sel | None = None
+    comment_date: Sel | None = None
+    thread_title: Sel | None = None
+    thread_pages: Sel | None = None  # selector of links to the thread's pages
+    thread_next: Sel | None = None
+    # an engine's own "please log in" page, when it has neither a password field nor an
+    # alert() (XE's board message page): present on a page without content = needs_login
+    login_wall: Sel | None = None
+
+    @field_validator("thread_id", "board_id")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        return _id_regex(v)
+
+    @model_validator(mode="after")
+    def _comments(self) -> Forum:
+        if self.api is None and not (self.thread_links and self.post and self.post_body):
+            raise ValueError("a forum needs thread_links, post and post_body (or an api)")
+        if self.comment and not (self.comment_id and self.comment_body):
+            raise ValueError("comment needs comment_id and comment_body")
+        if self.boards == "all" and not self.board_links and self.api is None:
+            raise ValueError("boards: all needs board_links (links to boards on board_index)")
+        return self
 
 
 class Login(_Strict):
+    """How to log in. Credentials are the names of environment variables; without them
+    the forum is crawled as a guest and members-only boards are recorded as needs_login."""
+
     url: str
     username_field: str
     password_field: str
-    username_env: str
-    password_env: str
-    logged_in_marker: str  # selector present only when logged in
-    form: str | None = None  # selector of the form, when the page has several
+    username_env: str | None = None
+    password_env: str | None = None
+    logged_in_marker: Sel  # selector present only when logged in
+    form: str | None = None  # CSS selector of the form, when the page has several
+
+
+class Takedown(_Strict):
+    """Where takedown notices for this source go, when RDAP is not the answer."""
+
+    contact: str | None = Field(None, description="platform trust-and-safety e-mail")
+    web_form: str | None = Field(None, pattern=r"^https?://", description="abuse form URL")
+    law_enforcement: str | None = Field(None, description="e-mail for .onion sources")
+    domain: str | None = Field(None, description="public domain, when crawled by address")
+    hosting_ip: str | None = Field(None, description="hosting address, instead of DNS")
+    webhook: str | None = Field(None, pattern=r"^https?://", description="notices as JSON")
 
 
 class Source(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: Literal["paste", "forum", "telegram_preview"]
+    engine: str | None = None  # preset in crawler/presets/<engine>.yaml (already merged)
     base_url: str = Field(pattern=r"^https?://")
     enabled: bool = True
     schedule_minutes: float = Field(30.0, gt=0)
@@ -105,6 +179,44 @@ class Source(_Strict):
     channel_pages: int = Field(20, ge=1, description="older pages per channel and run at most")
     politeness: Politeness = Politeness()
     retention_days: float = Field(0, ge=0, description="keep encrypted page text this long")
+    # strptime patterns tried in order; "iso" (ISO 8601) and "dateparser" (relative and
+    # Korean dates such as "3시간 전", "어제") are keywords. Naive times are in `timezone`.
+    date_format: list[str] = ["iso", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+                              "%Y.%m.%d %H:%M", "%d.%m.%Y %H:%M"]
+    timezone: str = "UTC"  # the site's; the Korean engines' presets say Asia/Seoul
+    charset: str | None = None  # force a charset; default: header, BOM, meta tag, detection
+
+    @field_validator("date_format", mode="before")
+    @classmethod
+    def _formats(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name like Asia/Seoul)"
+                             ) from None
+        return v
+
+    @field_validator("charset")
+    @classmethod
+    def _charset(cls, v: str | None) -> str | None:
+        import codecs
+
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown charset {v!r}") from None
+        return v
+
+    ocr: bool = False  # read images in posts and archives with Tesseract
+    takedown: Takedown = Takedown()
 
     @field_validator("proxy")
     @classmethod
@@ -139,8 +251,13 @@ class Source(_Strict):
             return f"socks5h://{self.name}:isolate@{self.tor_socks}"
         return None if self.proxy == "none" else self.proxy
 
+    @property
+    def logs_in(self) -> bool:
+        """A login section with credentials named: the crawl logs in first."""
+        return bool(self.login and self.login.username_env and self.login.password_env)
+
     def credentials(self) -> tuple[str, str]:
-        assert self.login is not None
+        assert self.login is not None and self.login.username_env and self.login.password_env
         user = os.environ.get(self.login.username_env)
         password = os.environ.get(self.login.password_env)
         if not user or not password:
@@ -149,27 +266,33 @@ class Source(_Strict):
         return user, password
 
 
-def _line_of(node: yaml.Node, loc: tuple) -> int:
-    """The line of the YAML node a pydantic error location points at."""
+def _node_at(node: yaml.Node | None, loc: tuple) -> tuple[yaml.Node | None, int]:
+    """The YAML node a pydantic error location points at, and how many steps of the
+    location exist in this document (union branch names such as "list[str]" never do)."""
+    depth = 0
     for key in loc:
         if isinstance(node, yaml.MappingNode):
             nxt = next((v for k, v in node.value if k.value == key), None)
-            if nxt is None:
-                break
-            node = nxt
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(
                 node.value):
-            node = node.value[key]
+            nxt = node.value[key]
         else:
+            nxt = None
+        if nxt is None:
             break
-    return node.start_mark.line + 1
+        node, depth = nxt, depth + 1
+    return node, depth
 
 
-def load_source(path: Path) -> Source:
+def _line_of(node: yaml.Node, loc: tuple) -> int:
+    found, _ = _node_at(node, loc)
+    return found.start_mark.line + 1 if found is not None else 1
+
+
+def _read_yaml(path: Path) -> tuple[yaml.Node | None, object]:
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        return yaml.compose(text), yaml.safe_load(text)
     except OSError as exc:
         raise ConfigError(f"{path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
@@ -177,8 +300,50 @@ def load_source(path: Path) -> Source:
         line = f":{mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})"
                           ) from None
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """``override`` wins key by key; mappings merge recursively, lists are replaced.
+    ``key: null`` unsets a single value; an empty section (``forum:``) keeps the preset's."""
+    out = dict(base)
+    for k, v in override.items():
+        if isinstance(out.get(k), dict) and (v is None or isinstance(v, dict)):
+            out[k] = deep_merge(out[k], v or {})
+        else:
+            out[k] = v
+    return out
+
+
+def engines() -> list[str]:
+    """Names of the engine presets shipped in crawler/presets."""
+    return sorted(p.stem for p in PRESETS.glob("*.yaml"))
+
+
+def load_preset(engine: str) -> tuple[Path, yaml.Node | None, dict]:
+    path = PRESETS / f"{engine}.yaml"
+    if not re.fullmatch(r"[a-z0-9_-]+", engine) or not path.is_file():
+        raise LookupError(f"unknown engine {engine!r} (known: {', '.join(engines())})")
+    node, data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: a preset is a mapping of profile settings")
+    return path, node, data
+
+
+def load_source(path: Path) -> Source:
+    """Read and validate one profile; ``engine: NAME`` first loads that preset and the
+    profile's own keys override it (deep merge). Errors say ``file:line: field: problem``,
+    pointing into the preset for keys only the preset sets."""
+    node, data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: a source profile is a mapping of settings")
+    preset: tuple[Path, yaml.Node | None, dict] | None = None
+    engine = data.get("engine")
+    if engine is not None:
+        try:
+            preset = load_preset(str(engine))
+        except LookupError as exc:
+            raise ConfigError(f"{path}:{_line_of(node, ('engine',))}: engine: {exc}") from None
+        data = deep_merge(preset[2], data)
     try:
         return Source.model_validate(data)
     except ValidationError as exc:
@@ -186,7 +351,15 @@ def load_source(path: Path) -> Source:
         for err in exc.errors():
             loc = tuple(err["loc"])
             where = ".".join(str(p) for p in loc) or "profile"
-            lines.append(f"{path}:{_line_of(node, loc) if node else 1}: {where}: {err['msg']}")
+            at, depth = _node_at(node, loc)
+            if preset is not None:
+                p_at, p_depth = _node_at(preset[1], loc)
+                if p_depth > depth and p_at is not None:
+                    lines.append(f"{preset[0]}:{p_at.start_mark.line + 1}: {where}: "
+                                 f"{err['msg']} (from engine {engine}, used by {path})")
+                    continue
+            line = at.start_mark.line + 1 if at is not None else 1
+            lines.append(f"{path}:{line}: {where}: {err['msg']}")
         raise ConfigError("\n".join(lines)) from None
 
 

@@ -10,6 +10,7 @@ from typing import IO
 from scrapy.crawler import CrawlerProcess
 
 from crawler.profiles import Source
+from crawler.spiders.discourse import DiscourseSpider
 from crawler.spiders.forum import ForumSpider
 from crawler.spiders.paste import PasteSpider
 from crawler.spiders.telegram import TelegramPreviewSpider
@@ -45,7 +46,7 @@ def run_source(home: Path, source: Source, monitor: MonitorConfig | None = None)
     """Crawl ``source`` once; returns the run summary (also stored as a CrawlRun)."""
     from crawler.settings import crawl_settings
 
-    if source.login:
+    if source.logs_in:
         source.credentials()  # fail before starting if they are missing
     lock = _source_lock(home, source.name)
     if lock is None:
@@ -54,8 +55,11 @@ def run_source(home: Path, source: Source, monitor: MonitorConfig | None = None)
     db = open_database(home)
     state = CrawlState(db, source.name)
     process = CrawlerProcess(crawl_settings(source, str(home)))
-    spider_cls = {"paste": PasteSpider, "forum": ForumSpider,
-                  "telegram_preview": TelegramPreviewSpider}[source.kind]
+    if source.kind == "forum" and source.forum and source.forum.api == "discourse":
+        spider_cls = DiscourseSpider
+    else:
+        spider_cls = {"paste": PasteSpider, "forum": ForumSpider,
+                      "telegram_preview": TelegramPreviewSpider}[source.kind]
     crawler = process.create_crawler(spider_cls)
     crawler.dumpwatch = RunContext(  # type: ignore[attr-defined]
         home, source, state, monitor or MonitorConfig())

@@ -23,8 +23,10 @@ from dumpwatch.storage.db import open_database
 
 
 def distributable(source: Source) -> bool:
-    """A logged-in forum keeps its session in one process: it is crawled locally."""
-    return source.login is None
+    """A logged-in forum keeps its session in one process, and the Discourse JSON spider has
+    no shared-frontier variant yet: both are crawled locally."""
+    discourse = source.forum is not None and source.forum.api == "discourse"
+    return not source.logs_in and not discourse
 
 
 def run_worker(home: Path, sources: dict[str, Source], redis_url: str,
@@ -33,7 +35,8 @@ def run_worker(home: Path, sources: dict[str, Source], redis_url: str,
     chosen = [s for s in sources.values() if s.enabled]
     refused = [s.name for s in chosen if not distributable(s)]
     if refused:
-        raise ConfigError(f"sources with a login cannot be shared between workers: "
+        raise ConfigError(f"sources with a login (or Discourse's API) cannot be shared "
+                          f"between workers: "
                           f"{', '.join(refused)} (leave them to `dumpwatch run`)")
     if not chosen:
         raise ConfigError("no enabled sources for this worker")

@@ -44,7 +44,8 @@ def seller_contact(text: str) -> str | None:
 
 def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, source: str,
                  url: str, author: str | None, contact: str | None, records: list[str],
-                 fields: set[str], samples: list[str], cfg: MonitorConfig) -> Alert | None:
+                 fields: set[str], samples: list[str], cfg: MonitorConfig,
+                 listing: dict | None = None, dump_id: int | None = None) -> Alert | None:
     """Called by the pipeline in the document's transaction."""
     if _RANK[verdict] < _RANK[cfg.alert_min_verdict] or not records:
         return None
@@ -56,6 +57,10 @@ def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, sou
         "records": len(records), "fields": sorted(fields), "samples": samples[:5],
         "seller": author, "contact": contact, "first_seen": now.isoformat(),
     }
+    if listing is not None:
+        payload["listing"] = listing
+    if dump_id is not None:
+        payload["dump_id"] = dump_id
     alert = Alert(document_id=document_id, corpus=corpus, source=source, url=url,
                   verdict=verdict, records=len(records), created_at=now,
                   repost_of=first.id if first else None, payload=json.dumps(

@@ -67,6 +67,9 @@ def run_demo(home: Path, key_source: str, records: int = 50_000, seconds: float 
 
     out = console or Console()
     started = time.monotonic()
+    from dumpwatch.storage.models import utcnow
+
+    began = utcnow()
     for stale in ("dumpwatch.db", "dumpwatch.db-wal", "dumpwatch.db-shm", "jobs.db",
                   "alerts.log", "monitor.json", "locks", "config"):
         path = home / stale
@@ -83,9 +86,21 @@ def run_demo(home: Path, key_source: str, records: int = 50_000, seconds: float 
         out.print(f"[bold]1.[/] corpus '{CORPUS}' already ingested")
     os.environ.setdefault("DUMPWATCH_FORUM_USER", "watcher")
     os.environ.setdefault("DUMPWATCH_FORUM_PASS", "s3cret-pass")
-    with LocalSites() as sites, WebhookReceiver() as hook:
+    from dumpwatch.testsites.takedown import (
+        NoticeDesk,
+        SmtpSink,
+        registry,
+        write_takedown_config,
+    )
+
+    with LocalSites() as sites, WebhookReceiver() as hook, registry() as rdap, \
+            SmtpSink() as smtp:
         config = home / "config"
         write_profiles(config, sites, every=every / 60)
+        write_takedown_config(config, rdap, smtp.port, "auto_open: true\nauto_send: true\n")
+        desk = NoticeDesk(sites, smtp, on_notice=lambda url, to: out.print(
+            f"  [yellow]NOTICE[/] XARF + DSA Art. 16 + 삭제요청 for {url} → {to}"),
+            on_removed=lambda url: out.print(f"  [green]TAKEN DOWN[/] by the site: {url}"))
         sources = load_sources(config)
         out.print(f"[bold]2.[/] local sites up: paste {sites.paste_server.url}, forum "
                   f"{sites.forum_server.url}, .onion mirrors via SOCKS5 127.0.0.1:"
@@ -111,14 +126,41 @@ def run_demo(home: Path, key_source: str, records: int = 50_000, seconds: float 
         timer = threading.Timer(seconds, stop.set)
         timer.start()
         try:
-            run_monitor(home, config.resolve(), sources, cfg, every=every, stop=stop)
+            with desk:
+                run_monitor(home, config.resolve(), sources, cfg, every=every, stop=stop)
         finally:
             stop.set()
             timer.cancel()
         from dumpwatch.monitor.jobs import deliver
 
         deliver(str(home), str(config))  # anything found in the last cycle
+        from dumpwatch.cases.recheck import recheck_home
+
+        recheck_home(home, config)  # one last look at the notified posts
     summary = demo_summary(home)
+    summary["cases"], summary["report"] = _takedown_summary(home, config, began)
     summary["alerts_received"] = len(hook.received)
     summary["seconds"] = round(time.monotonic() - started, 1)
     return summary
+
+
+def _takedown_summary(home: Path, config: Path, began) -> tuple[list[dict], str]:
+    """Each case's path (open → notified → removed) and the regulator's report."""
+    from datetime import timedelta
+
+    from dumpwatch.cases.service import Cases
+    from dumpwatch.regulator import build_report, profile_domains, render_html
+    from dumpwatch.storage import open_database
+    from dumpwatch.storage.models import utcnow
+
+    db = open_database(home)
+    try:
+        cases = [c.model_dump() for c in Cases(db, config).list()]
+        now = utcnow()
+        report = build_report(db, began - timedelta(minutes=1), now + timedelta(minutes=1),
+                              profile_domains(config))
+    finally:
+        db.dispose()
+    path = home / "report.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    return cases, str(path)

@@ -6,7 +6,13 @@
     ├── CorpusError                a corpus file cannot be read at all
     │   └── CorpusFormatError      it is readable but not a corpus (no columns, binary, ...)
     ├── IndexError_                an index is missing or damaged
-    └── DatabaseError              the database cannot be opened or its schema is not usable
+    ├── DatabaseError              the database cannot be opened or its schema is not usable
+    ├── ArchiveError               an archive member, workbook or image cannot be read
+    │   └── ArchiveLimitError      a file crossed an expansion limit (decompression bomb)
+    └── TakedownError              a takedown case cannot proceed (the case is left intact)
+        ├── ContactLookupError     RDAP unreachable or without an abuse contact
+        ├── NoticeError            a notice template is malformed or renders invalid XARF
+        └── DeliveryError          the SMTP server or webhook did not accept the notice
 
 Per-row problems (a malformed line in a corpus) are *not* exceptions: they are
 collected with their line numbers and reported while the rest is ingested.
@@ -39,3 +45,27 @@ class IndexError_(DumpwatchError):
 
 class DatabaseError(DumpwatchError):
     """Raised when the database is unreachable or its schema cannot be brought up to date."""
+
+
+class ArchiveError(DumpwatchError):
+    """Raised while expanding an archive, workbook or image: that member is skipped."""
+
+
+class ArchiveLimitError(ArchiveError):
+    """Raised when a file crosses an expansion limit (a bomb): the file is refused."""
+
+
+class TakedownError(DumpwatchError):
+    """Raised by takedown cases; the case and its history are never left half-changed."""
+
+
+class ContactLookupError(TakedownError):
+    """Raised when RDAP cannot be reached or names no abuse contact."""
+
+
+class NoticeError(TakedownError):
+    """Raised when a notice template is malformed or renders an invalid notice."""
+
+
+class DeliveryError(TakedownError):
+    """Raised when the SMTP server or webhook does not accept a notice."""

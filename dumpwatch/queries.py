@@ -31,11 +31,19 @@ def stored_findings(home: Path, *, source: str | None = None, corpus: str | None
         q = q.order_by(Sighting.fetched_at.desc(), Finding.id)  # type: ignore[union-attr]
         if limit:
             q = q.limit(limit)
-        out = [{"fetched_at": sg.fetched_at, "source": sg.source, "url": sg.url,
+        from dumpwatch.evidence import listing_dict
+        from dumpwatch.storage import Listing
+
+        rows = list(s.exec(q))
+        listings = {x.sighting_id: listing_dict(x) for x in s.exec(select(Listing).where(
+            Listing.sighting_id.in_({sg.id for _, sg, _ in rows})))}  # type: ignore[union-attr]
+        out = [{"sighting_id": sg.id, "fetched_at": sg.fetched_at, "source": sg.source,
+                "url": sg.url,
                 "title": sg.title, "author": sg.author, "posted_at": sg.posted_at,
                 "verdict": v.verdict, "corpus": f.corpus, "record_id": f.record_id,
-                "score": f.score, "fields": f.fields.split(","), "evidence": f.evidence}
-               for f, sg, v in s.exec(q)]
+                "score": f.score, "fields": f.fields.split(","), "evidence": f.evidence,
+                "listing": listings.get(sg.id)}
+               for f, sg, v in rows]
     db.dispose()
     return out
 

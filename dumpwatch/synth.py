@@ -14,7 +14,9 @@ range of indices the corpus did not use.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +123,7 @@ _DOM = np.array([d for d, _ in DOMAINS], dtype=object)
 _DOM_P = np.array([w for _, w in DOMAINS], dtype=float) / sum(w for _, w in DOMAINS)
 
 PHONE_SPACE = 100_000_000
+_DAY0 = dt.date(2025, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,24 @@ class Person:
     email: str
     address: str  # long form: 서울특별시 강남구 테헤란로 123, 101동 1203호
     order: str
+    order_date: str = ""  # YYYY-MM-DD of the recent order
+    lot_address: str = ""  # the same home in lot-number form: 서울특별시 강남구 역삼동 736-1 …
 
+
+# Legal dongs and complexes are derived from the building, so one building always has
+# one lot address (as in the real address database) without another random stream.
+_DONG_STEMS = ["신", "중앙", "남", "북", "상", "하", "월", "송", "대", "명", "청", "용", "금",
+               "수", "봉", "역삼", "삼성", "대치", "우", "좌", "반", "방", "성", "연"]
+COMPLEXES = ["래미안", "자이", "푸르지오", "힐스테이트", "아이파크", "롯데캐슬", "더샵",
+             "e편한세상"]
+
+
+def building_lot(region: int, road: str, bldg: int) -> tuple[str, int, int, str]:
+    """(legal dong, lot main, lot sub, complex name) of a building."""
+    h = zlib.crc32(f"{region}|{road}|{bldg}".encode())
+    a, b = _DONG_STEMS[h % len(_DONG_STEMS)], _DONG_STEMS[(h >> 5) % len(_DONG_STEMS)]
+    dong = (a + b if a != b else a) + ("동" if (h >> 10) % 9 else "1동")
+    return dong, 1 + (h >> 12) % 1500, (h >> 23) % 4, COMPLEXES[(h >> 26) % len(COMPLEXES)]
 
 def _affine(seed: int, modulus: int) -> tuple[int, int]:
     rng = np.random.default_rng(seed ^ 0x5EED)
@@ -180,6 +200,7 @@ def iter_people(start: int, count: int, seed: int = 7) -> Iterator[Person]:
         x = (x % 10_000) * 10_000 + x // 10_000
         phones = (x * c + d) % PHONE_SPACE
         year = rng.integers(60, 100, n) % 100
+        order_day = rng.integers(0, 365, n)  # drawn last: earlier draws stay as they were
         for i in range(max(start - lo, 0), min(n, end - lo)):
             s = _SUR[sur[i]]
             given = _GIV[g1[i]] if one_syllable[i] else _GIV[g1[i]] + _GIV[g2[i]]
@@ -201,9 +222,13 @@ def iter_people(start: int, count: int, seed: int = 7) -> Iterator[Person]:
             road = roads[road_pick[i] % len(roads)]
             if side_street[i]:
                 road = f"{road}{street_no[i]}길"
-            addr = f"{prov} {dist} {road} {bldg[i]}" if dist else f"{prov} {road} {bldg[i]}"
+            place = f"{prov} {dist}" if dist else prov
+            addr = f"{place} {road} {bldg[i]}"
+            legal, lot_main, lot_sub, cplx = building_lot(int(region[i]), road, int(bldg[i]))
+            lot = f"{place} {legal} {lot_main}" + (f"-{lot_sub}" if lot_sub else "")
             if apt[i]:
                 addr += f", {dong[i]}동 {floor[i]}{unit[i]:02d}호"
+                lot += f" {cplx}아파트 {dong[i]}동 {floor[i]}{unit[i]:02d}호"
             ph = int(phones[i])
             yield Person(
                 id=f"C{uid:09d}",
@@ -212,6 +237,8 @@ def iter_people(start: int, count: int, seed: int = 7) -> Iterator[Person]:
                 email=f"{local}@{_DOM[dom[i]]}",
                 address=addr,
                 order=PRODUCTS[product[i]],
+                order_date=(_DAY0 + dt.timedelta(days=int(order_day[i]))).isoformat(),
+                lot_address=lot,
             )
 
 
@@ -219,17 +246,41 @@ CORPUS_HEADER = ["customer_id", "이름", "휴대폰", "이메일", "배송지",
 
 
 def write_corpus_csv(path: Path, count: int, seed: int = 7, start: int = 0,
-                     encoding: str = "utf-8") -> None:
-    """Write a corpus file with Korean headers, as an export from a shop's database."""
+                     encoding: str = "utf-8", order_dates: bool = False) -> None:
+    """Write a corpus file with Korean headers, as an export from a shop's database;
+    ``order_dates`` adds the recent order's date (a 주문일 column)."""
     with open(path, "w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(CORPUS_HEADER)
+        w.writerow(CORPUS_HEADER + (["주문일"] if order_dates else []))
         buf = io.StringIO()
         bw = csv.writer(buf)
         for k, p in enumerate(iter_people(start, count, seed)):
-            bw.writerow([p.id, p.name, p.phone, p.email, p.address, p.order])
+            bw.writerow([p.id, p.name, p.phone, p.email, p.address, p.order] +
+                        ([p.order_date] if order_dates else []))
             if k % 50_000 == 49_999:
                 fh.write(buf.getvalue())
                 buf.seek(0)
                 buf.truncate()
         fh.write(buf.getvalue())
+
+
+ADDRESS_TABLE_HEADER = ["시도명", "시군구명", "법정읍면동명", "지번본번", "지번부번", "도로명",
+                        "건물본번", "건물부번"]
+
+
+def write_address_table(path: Path, persons: list[Person]) -> int:
+    """A road <-> lot table (the national address database's shape) for the buildings of
+    ``persons``, for ``corpus add --address-table``; returns the number of rows."""
+    rows: set[tuple[str, ...]] = set()
+    for p in persons:
+        road_part = p.address.split(",")[0].split()
+        n = len(road_part)
+        lot_part = p.lot_address.split()
+        main, _, sub = lot_part[n - 1].partition("-")
+        rows.add((road_part[0], " ".join(road_part[1:n - 2]), lot_part[n - 2], main, sub,
+                  road_part[n - 2], road_part[n - 1], ""))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(ADDRESS_TABLE_HEADER)
+        w.writerows(sorted(rows))
+    return len(rows)

@@ -85,15 +85,27 @@ def _detect_encoding(sample: bytes) -> str:
     return best
 
 
+_FINER = {"order": ("order_date",), "name": ("surname", "given")}
+
+
 def _roles_from_map(headers: list[str], mapping: dict[str, str]) -> dict[int, str]:
     """--map role=column, where column is a header name or a 1-based column number."""
     folded = [fold_header(h) for h in headers]
     out: dict[int, str] = {}
-    for role, column in mapping.items():
+    for key, column in mapping.items():
+        role = key.split("#")[0]
         if fold_header(column) in folded:
-            out[folded.index(fold_header(column))] = role
+            idx = folded.index(fold_header(column))
         elif column.isdigit() and 1 <= int(column) <= len(headers):
-            out[int(column) - 1] = role
+            idx = int(column) - 1
+        else:
+            idx = -1
+        if idx >= 0:
+            # A role given to several columns (--map order=item --map order=date): each
+            # column keeps the finer role its header names (order_date, surname, given).
+            finer = role_of_header(headers[idx]) if "#" in key or role in ("order", "name") \
+                else None
+            out[idx] = finer if finer in _FINER.get(role, ()) else role
         else:
             raise CorpusFormatError(
                 f"--map {role}={column}: no column named {column!r} "
@@ -172,7 +184,7 @@ def _jsonl_layout(path: Path, lines: list[str], encoding: str,
                     keys[k] = role
     if mapping:
         keys = {k: r for k, r in keys.items() if r not in mapping}
-        keys.update({col: role for role, col in mapping.items()})
+        keys.update({col: role.split("#")[0] for role, col in mapping.items()})
     if "id" not in keys.values():
         raise CorpusFormatError(f"{path}: no record id key found in the JSON objects; "
                                 "name it with --id-column KEY")

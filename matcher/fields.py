@@ -10,8 +10,10 @@ normalises to the same digest on both sides.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -21,29 +23,34 @@ from matcher.normalize import (
     Email,
     Name,
     Phone,
-    normalize_order,
     parse_address,
     parse_email,
     parse_name,
     parse_phone,
 )
+from matcher.normalize.ocr import fold_confusable, misread_domain, repair_email, repair_phone
+from matcher.normalize.order import Order, parse_order
+from matcher.normalize.text import is_hangul_syllable, unexcel
 
-ROLES = ("id", "name", "phone", "email", "address", "order")
+ROLES = ("id", "name", "surname", "given", "phone", "email", "address", "order", "order_date")
 
-# Feature columns. Name syllables are positional so a typo or a mask compares per syllable.
+# Feature columns. Name syllables are positional so a typo or a mask compares per syllable;
+# phone halves-of-blocks (Q0..Q3) so a mask in any block still compares what it shows.
 FEATURES = (
     "N", "N0", "N1", "N2", "N3", "NL",  # name: full, syllable by position, last syllable
-    "P", "PM", "PL",  # phone: E.164, middle block, last four digits
-    "E", "ED", "EP1", "EP2", "EP3",  # email: full, domain, local prefixes of 1-3 + domain
+    "P", "PM", "PL", "Q0", "Q1", "Q2", "Q3",  # phone: E.164, middle, last four, halves
+    "E", "ED", "EP1", "EP2", "EP3",  # email: full (OCR-folded), domain, prefixes
     "AD", "AR", "AX",  # address: district, road + building, road + building + detail
-    "O",  # order / product text
+    "AL", "AN", "AU", "AC",  # lot form: dong + lot, legal dong, district + unit, complex
+    "O", "OT",  # order: item, item + date
 )  # fmt: skip
 F = {name: i for i, name in enumerate(FEATURES)}
 N_FEATURES = len(FEATURES)
 # Features whose frequency the index counts, for u-probabilities (how common a name, a road
 # is). Ingest writes these counts and scan reads them: one list, so the two cannot drift.
 COUNTED_FEATURES = np.array([F[f] for f in ("N", "N0", "N1", "N2", "N3", "NL", "ED", "EP1",
-                                            "EP2", "EP3", "AD", "AR", "O")])
+                                            "EP2", "EP3", "AD", "AR", "AL", "AN", "AU", "AC",
+                                            "O", "OT")])
 MAX_NAME_PARTS = 4
 
 
@@ -55,60 +62,151 @@ class ParsedRow:
     phone: Phone | None = None
     email: Email | None = None
     address: Address | None = None
-    order: str | None = None
+    order: Order | None = None
 
     @property
     def identifying(self) -> bool:
-        """Whether the row can be looked up at all: a name alone never can."""
-        return self.phone is not None or self.email is not None or (
-            self.name is not None and self.address is not None and self.address.road is not None
-        )
+        """Whether the row can be looked up at all: a name alone never can; a name with a
+        located address or a dated order can (whether it identifies is the scorer's call)."""
+        if self.phone is not None or self.email is not None:
+            return True
+        if self.name is None:
+            return False
+        return (self.address is not None and (self.address.located or
+                                              self.address.unit is not None)) or (
+            self.order is not None and self.order.item is not None and
+            self.order.date is not None)
+
+
+def join_name(surname: str, given: str) -> str:
+    """성 + 이름 columns -> one name; a 이름 cell that already holds the full name wins."""
+    surname, given = unexcel(surname).strip(), unexcel(given).strip()
+    if not surname:
+        return given
+    if not given:
+        return surname
+    if is_hangul_syllable(surname[0]) and is_hangul_syllable(given[0]):
+        if len(given.replace(" ", "")) >= 3 and given.startswith(surname):
+            return given
+        return surname + given
+    return f"{given} {surname}"
+
+
+_NAME_NOTE = re.compile(r"\s*(?:\(|/|,)\s*")
+
+
+def _get(values: Mapping[str, str], role: str) -> str | None:
+    v = values.get(role)
+    if not v:
+        return None
+    return unexcel(v) if v[0] in "='" else v
+
+
+_NOTE_CHARS = frozenset("(/,")
+
 
 def parse_row(values: Mapping[str, str]) -> ParsedRow:
     """Normalise the values of one row, keyed by role."""
-    name = values.get("name")
-    phone = values.get("phone")
-    email = values.get("email")
-    address = values.get("address")
-    order = values.get("order")
-    order_n = normalize_order(order) if order else None
+    name = _get(values, "name")
+    address = _get(values, "address")
+    # "최*경(서울 강남구)", "박* / 해운대구": a district appended to the name
+    if name and not _NOTE_CHARS.isdisjoint(name) and (m := _NAME_NOTE.search(name)):
+        name, note = name[:m.start()], name[m.end():]
+        address = address or note.strip("() ")
+    surname = _get(values, "surname")
+    if surname is not None or "given" in values:
+        name = join_name(surname or "", _get(values, "given") or name or "")
+    phone = _get(values, "phone")
+    email = _get(values, "email")
+    order = _get(values, "order")
+    order_date = _get(values, "order_date")
     return ParsedRow(
         name=parse_name(name) if name else None,
-        phone=parse_phone(phone) if phone else None,
-        email=parse_email(email) if email else None,
+        phone=(parse_phone(phone) or repair_phone(phone)) if phone else None,
+        email=_email(email) if email else None,
         address=parse_address(address) if address else None,
-        order=order_n or None,
+        order=parse_order(order, order_date) if order or order_date else None,
     )
+
+
+def _email(value: str) -> Email | None:
+    email = parse_email(value)
+    if email is None or misread_domain(email):
+        return repair_email(value) or email
+    return email
+
+
+_iN, _iP, _iPM, _iPL, _iQ0 = F["N"], F["P"], F["PM"], F["PL"], F["Q0"]
+_iE, _iED = F["E"], F["ED"]
+_iAD, _iAR, _iAX, _iAL, _iAN, _iAU, _iAC = (F[k] for k in ("AD", "AR", "AX", "AL", "AN", "AU",
+                                                           "AC"))
+_iO, _iOT = F["O"], F["OT"]
+_QNAMES = ("Q0:", "Q1:", "Q2:", "Q3:")
 
 
 def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
     """The row's keyed feature hashes, one per entry of FEATURES (0 = absent)."""
+    out = [0] * N_FEATURES
     name = row.name
-    out = [*_name_hashes(name, h), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] if name else [0] * N_FEATURES
+    if name is not None:
+        out[_iN:_iN + 6] = _name_hashes(name, h)
     phone = row.phone
     if phone is not None:
         if phone.e164 is not None:
-            out[6] = h.uncached("P:" + phone.e164)
-        if phone.mid is not None:
-            out[7] = h("PM:" + phone.mid)
-        if phone.last4 is not None:
-            out[8] = h("PL:" + phone.last4)
+            out[_iP] = h.uncached("P:" + phone.e164)
+        mid, last4 = phone.mid, phone.last4
+        if mid is not None and last4 is not None and len(mid) == 4:  # the common case
+            out[_iPM], out[_iQ0], out[_iQ0 + 1] = _block_hashes("PM", mid, h)
+            out[_iPL], out[_iQ0 + 2], out[_iQ0 + 3] = _block_hashes("PL", last4, h)
+        else:
+            if mid is not None:
+                out[_iPM] = h("PM:" + mid)
+            if last4 is not None:
+                out[_iPL] = h("PL:" + last4)
+            for k, q in enumerate(phone.quarters):
+                if q is not None:
+                    out[_iQ0 + k] = h(_QNAMES[k] + q)
     email = row.email
     if email is not None:
         if email.full is not None:
-            out[9] = h.uncached("E:" + email.full)
-        out[10:14] = _email_hashes(email.local_prefix[:3], email.domain, h)
+            # Folded (o/0, l/i/1, rn/m read alike) so an OCR misreading is the same address;
+            # two customers whose addresses differ only so are rare enough to share a key.
+            out[_iE] = h.uncached("E:" + fold_confusable(email.full))
+        out[_iED:_iED + 4] = _email_hashes(email.local_prefix[:3], email.domain, h)
     addr = row.address
     if addr is not None:
         if addr.district is not None:
-            out[14] = h("AD:" + addr.district)
+            out[_iAD] = h("AD:" + addr.district)
         if addr.road is not None:
-            out[15] = h.uncached("AR:" + addr.road)  # millions of distinct values: no cache
+            out[_iAR] = h.uncached("AR:" + addr.road)  # millions of distinct values: no cache
             if addr.detail:
-                out[16] = h.uncached(f"AX:{addr.road}|{addr.detail}")
-    if row.order:
-        out[17] = h("O:" + row.order)
+                out[_iAX] = h.uncached(f"AX:{addr.road}|{addr.detail}")
+        if addr.lot is not None:
+            out[_iAL] = h.uncached("AL:" + addr.lot)
+        if addr.dong is not None:
+            out[_iAN] = h(f"AN:{addr.district}|{addr.dong}")
+        if addr.district is not None and addr.detail:
+            out[_iAU] = h(f"AU:{addr.district}|{addr.detail}")  # ~10^5 values: cached
+        if addr.complex is not None:
+            out[_iAC] = h(f"AC:{addr.district}|{addr.complex}")
+    order = row.order
+    if order is not None and order.item is not None:
+        out[_iO] = h("O:" + order.item)
+        if order.date is not None:
+            out[_iOT] = h(f"OT:{order.item}|{order.date}")
     return out
+
+
+def _block_hashes(kind: str, block: str, h: FeatureHasher) -> tuple[int, ...]:
+    """PM/PL and its two halves (Q0, Q1 / Q2, Q3) for a 4-digit block, memoised: there
+    are only 10^4 blocks, and every record has two."""
+    key = (kind, block)
+    cached = h.memo.get(key)
+    if cached is None:
+        q = ("Q0:", "Q1:") if kind == "PM" else ("Q2:", "Q3:")
+        cached = h.remember(key, (h(f"{kind}:{block}"), h(q[0] + block[:2]),
+                                  h(q[1] + block[2:])))
+    return cached
 
 
 def _name_hashes(name: Name, h: FeatureHasher) -> tuple[int, ...]:
@@ -145,7 +243,10 @@ def _email_hashes(prefix: str, domain: str, h: FeatureHasher) -> tuple[int, ...]
 
 def hash_rows(rows: list[ParsedRow], h: FeatureHasher) -> tuple[np.ndarray, np.ndarray]:
     """(rows, N_FEATURES) uint64 feature hashes and the name lengths, for a batch."""
-    feats = np.array([hash_row(r, h) for r in rows], dtype=np.uint64).reshape(-1, N_FEATURES)
+    # One flat pass: np.fromiter over a chain is cheaper than np.array over nested lists.
+    flat = chain.from_iterable(hash_row(r, h) for r in rows)
+    feats = np.fromiter(flat, dtype=np.uint64, count=len(rows) * N_FEATURES).reshape(
+        -1, N_FEATURES)
     nlen = np.fromiter((len(r.name.parts) if r.name else 0 for r in rows), dtype=np.uint8,
                        count=len(rows))
     return feats, nlen
@@ -172,12 +273,23 @@ def _mix(x: np.ndarray) -> np.ndarray:
 BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("E",),  # email alone (combolists)
     ("P",),  # phone alone (smishing lists)
-    ("N", "PL"),  # name + last four digits: middle block masked or typo'd
-    ("N", "PM"),  # name + middle block: last four typo'd
+    ("N", "Q3"),  # name + last two digits: middle block masked or typo'd, 010-12**-**78
+    ("N", "PM"),  # name + middle block: last four typo'd or masked
     ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
-    ("N", "AR"),  # name + address
-    ("PL", "AR"),  # masked phone + address, or name typo'd
+    ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678
+    # A home: every customer of one building (road form, lot form) or one unit of a
+    # district. Looked up only for rows without a phone or email of their own (delivery
+    # labels, masked lines with an address, name + address); the sketch decides.
+    ("AR",),
+    ("AL",),
+    ("AU",),
+    ("EP2",),  # a masked email's head and domain: ab****@naver.com
+    ("N", "OT"),  # name + a recent order's item and date
+    ("N", "AN"),  # name + district + legal dong: a lot address for a road-form customer
 )
+# Keys a row with a full phone or email does not need: they fit a building's customers.
+WEAK_KEYS = tuple(i for i, k in enumerate(BLOCKING_KEYS) if k in (("AR",), ("AL",), ("AU",),
+                                                                        ("EP2",)))
 N_KEYS = len(BLOCKING_KEYS)
 
 

@@ -32,7 +32,9 @@ from matcher.fields import N_FEATURES, SKETCH_DTYPE
 from matcher.keys import SecretKey
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+# 2: phone halves, OCR-folded email hash, lot/unit/dong/complex address and dated-order features,
+#    four more blocking keys. An index of another version is refused, never misread.
+FORMAT_VERSION = 2
 
 
 def corpora_dir(home: Path) -> Path:
@@ -96,6 +98,14 @@ class Manifest:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1))
         os.replace(tmp, path)
+
+
+def check_version(manifest: Manifest, name: str) -> None:
+    if manifest.version != FORMAT_VERSION:
+        raise IndexError_(
+            f"corpus {name!r} has index format {manifest.version}, this dumpwatch reads "
+            f"format {FORMAT_VERSION}: remove it (dumpwatch corpus remove {name}) and add "
+            "its files again")
 
 
 def now_iso() -> str:
@@ -185,6 +195,7 @@ class Corpus:
             raise IndexError_(f"no corpus named {name!r} in {home} (see: dumpwatch corpus list)")
         self.manifest = Manifest.load(manifest_path)
         key.check(self.manifest.key_fingerprint, f"corpus {name!r}")
+        check_version(self.manifest, name)
         self.segments = [Segment(self.dir / s.dir, s) for s in self.manifest.segments]
         self.records = self.manifest.records
 

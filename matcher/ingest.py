@@ -17,11 +17,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import numpy as np
 
 from dumpwatch.errors import CorpusFormatError
+from matcher.address_table import AddressTable, load_address_table
 from matcher.corpus_reader import (
     MAX_LINE_BYTES,
     Layout,
@@ -45,6 +47,7 @@ from matcher.index import (
     FileEntry,
     Manifest,
     SegmentWriter,
+    check_version,
     corpora_dir,
     load_idhashes,
     now_iso,
@@ -75,6 +78,7 @@ class IngestReport:
     reasons: Counter[str] = field(default_factory=Counter)
     examples: list[tuple[int, str]] = field(default_factory=list)
     rejects_log: Path | None = None
+    address_table: AddressTable | None = None  # its row counts and bad lines, if one was used
 
 
 @dataclass
@@ -96,8 +100,10 @@ class _Batch:
 _worker: dict[str, object] = {}
 
 
-def _init_worker(key_raw: bytes, layout: Layout, hash_ids: bool) -> None:
+def _init_worker(key_raw: bytes, layout: Layout, hash_ids: bool,
+                 table: AddressTable | None = None) -> None:
     key = SecretKey(key_raw)
+    _worker["table"] = table
     _worker["hasher"] = FeatureHasher(key)
     _worker["id_hasher"] = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
     _worker["layout"] = layout
@@ -109,6 +115,7 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     hasher: FeatureHasher = _worker["hasher"]  # type: ignore[assignment]
     id_hasher: FeatureHasher = _worker["id_hasher"]  # type: ignore[assignment]
     hash_ids = bool(_worker["hash_ids"])
+    table: AddressTable | None = _worker.get("table")  # type: ignore[assignment]
     rows: list = []
     idhashes: list[int] = []
     ids: list[bytes] = []
@@ -137,6 +144,8 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
             errors.append((line_no, "no record id"))
             continue
         row = parse_row(values)
+        if table is not None and row.address is not None:
+            row = dc_replace(row, address=table.complete(row.address))
         if not row.identifying:
             unmatchable += 1
             errors.append((line_no, "no phone, email or name+address to match on"))
@@ -215,12 +224,18 @@ def _batches(path: Path, layout: Layout, on_bytes: Callable[[int], None]
 def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
                id_column: str | None = None, mapping: dict[str, str] | None = None,
                hash_ids: bool = False, workers: int | None = None,
-               progress: ProgressFn | None = None) -> IngestReport:
-    """Ingest ``path`` into corpus ``name``; idempotent for a file already ingested."""
+               progress: ProgressFn | None = None,
+               address_table: Path | None = None) -> IngestReport:
+    """Ingest ``path`` into corpus ``name``; idempotent for a file already ingested.
+
+    ``address_table``: a road ↔ lot lookup table (see :mod:`matcher.address_table`);
+    corpus addresses then carry both forms."""
     validate_corpus_name(name)
     report = IngestReport(corpus=name, file=path.name)
     started = time.monotonic()
     layout = detect_layout(path, mapping, id_column)
+    table = load_address_table(address_table) if address_table is not None else None
+    report.address_table = table
     cdir = corpora_dir(home) / name
     cdir.mkdir(parents=True, exist_ok=True)
     with open(cdir / ".lock", "w") as lock:
@@ -229,6 +244,7 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
         if manifest_path.exists():
             manifest = Manifest.load(manifest_path)
             key.check(manifest.key_fingerprint, f"corpus {name!r}")
+            check_version(manifest, name)
         else:
             manifest = Manifest(name=name, key_fingerprint=key.fingerprint, created=now_iso())
         digest = file_sha256(path)
@@ -240,7 +256,7 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
         seg_name = f"seg-{len(manifest.segments) + 1:04d}-{int(time.time())}"
         writer = SegmentWriter(cdir / f"{seg_name}.tmp", hash_ids)
         try:
-            _run(path, layout, key, hash_ids, writer, report, workers, progress)
+            _run(path, layout, key, hash_ids, writer, report, workers, progress, table)
             previous = [load_idhashes(cdir / s.dir) for s in manifest.segments]
             info, report.duplicates = writer.seal(previous)
         except BaseException:
@@ -267,7 +283,8 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
 
 
 def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: SegmentWriter,
-         report: IngestReport, workers: int | None, progress: ProgressFn | None) -> None:
+         report: IngestReport, workers: int | None, progress: ProgressFn | None,
+         table: AddressTable | None = None) -> None:
     total = path.stat().st_size
     done = [0]
 
@@ -289,13 +306,13 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
     n_workers = workers or os.cpu_count() or 1
     batches = _batches(path, layout, on_bytes)
     if n_workers <= 1 or total < 4 * 1024 * 1024:
-        _init_worker(key.raw, layout, hash_ids)
+        _init_worker(key.raw, layout, hash_ids, table)
         for lines in batches:
             consume(_process(lines))
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init_worker,
-                  initargs=(key.raw, layout, hash_ids)) as pool:
+                  initargs=(key.raw, layout, hash_ids, table)) as pool:
         for result in pool.imap(_process, batches, chunksize=1):
             consume(result)
 

@@ -27,7 +27,10 @@ def _redact_parts(raw: tuple[str | None, ...]) -> str:
 
 
 def redact_phone(phone: Phone) -> str:
-    last = phone.last4 or "****"
+    last = phone.last4
+    if last is None:
+        q = phone.quarters
+        last = (q[2] or "**") + (q[3] or "**") if q[2] or q[3] else "****"
     if phone.e164 and not phone.e164.startswith("+8210"):
         return phone.e164[:4] + "*" * max(0, len(phone.e164) - 8) + last
     return f"010-****-{last}"
@@ -39,7 +42,8 @@ def redact_email(email: Email) -> str:
 
 
 def redact_address(addr: Address) -> str:
-    """Province and district only: a road name narrows a person down to a few buildings."""
+    """Province and district only: a road name or a lot narrows a person down to a few
+    buildings."""
     parts = [p for p in (addr.province, addr.district) if p]
     return " ".join(parts) + " ***"
 

@@ -22,7 +22,15 @@ for _role, _names in {
     "email": ["email", "mail", "emailaddress", "이메일", "메일", "전자우편", "이메일주소"],
     "address": ["address", "addr", "shippingaddress", "deliveryaddress", "주소", "배송지",
                 "배송주소", "도로명주소", "거주지", "자택주소", "수령지"],
-    "order": ["order", "orders", "product", "item", "items", "orderitem", "recentorder",
+    "surname": ["성", "성씨", "last", "lastname", "surname", "familyname", "family", "lname",
+                "성(姓)", "姓"],
+    "given": ["given", "givenname", "firstname", "first", "fname", "名", "이름(名)"],
+    "order_date": ["주문일", "주문일자", "주문일시", "주문날짜", "구매일", "구매일자", "구매일시",
+                   "결제일", "결제일시", "orderdate", "ordereddate", "orderedat", "purchasedate",
+                   "purchasedat", "date", "일자", "날짜", "최근주문일", "lastorderdate",
+                   "orddt", "orderdt", "orddate", "ordymd", "구매날짜", "결제날짜"],
+    "order": ["품목", "품명", "구매품목", "주문품목", "order", "orders", "product", "item",
+              "items", "orderitem", "recentorder",
               "productname", "goods", "주문", "주문내역", "최근주문", "상품", "상품명", "구매내역",
               "구매상품", "주문상품"],
 }.items():
@@ -31,6 +39,10 @@ for _role, _names in {
 
 _FRAGMENTS: list[tuple[str, str]] = [
     ("주문번호", ""), ("orderid", ""), ("orderno", ""), ("zip", ""), ("우편", ""),
+    ("주문일", "order_date"), ("구매일", "order_date"), ("결제일", "order_date"),
+    ("orderdate", "order_date"), ("orderedat", "order_date"), ("purchasedate", "order_date"),
+    ("lastname", "surname"), ("familyname", "surname"), ("firstname", "given"),
+    ("givenname", "given"),
     ("mail", "email"), ("메일", "email"),
     ("phone", "phone"), ("mobile", "phone"), ("tel", "phone"), ("전화", "phone"),
     ("연락처", "phone"), ("휴대", "phone"), ("핸드폰", "phone"),

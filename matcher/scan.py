@@ -18,6 +18,7 @@ from matcher.fields import (
     BLOCKING_KEYS,
     COUNTED_FEATURES,
     N_FEATURES,
+    WEAK_KEYS,
     F,
     blocking_keys,
     hash_rows,
@@ -41,6 +42,7 @@ MAX_RECORDS_PER_KEY = 2_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 _MASKED_TEMPLATE_KEY = BLOCKING_KEYS.index(("N0", "PL"))
+_MASKED_SURNAME_KEY = BLOCKING_KEYS.index(("NL", "PL"))  # only where the surname is hidden
 
 
 @dataclass(slots=True)
@@ -141,6 +143,9 @@ class Scanner:
         # Surname + last four digits fits ~700 customers per lookup at 33.7M records: it is
         # there for masked names only; a full name has the far narrower name + last four.
         keys[feats[:, F["N"]] != 0, _MASKED_TEMPLATE_KEY] = 0
+        keys[(feats[:, F["N"]] != 0) | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
+        strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
+        keys[np.ix_(strong, WEAK_KEYS)] = 0
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
         cand_of_query = nz // keys.shape[1]
@@ -171,7 +176,10 @@ class Scanner:
                 sk = seg.sketch[po[sel]]
                 rs[sel] = sk["h"]
                 rl[sel] = sk["nlen"]
-        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces)
+        phone_ocr = np.fromiter((r.phone is not None and r.phone.ocr for r in rows), bool, C)
+        email_ocr = np.fromiter((r.email is not None and r.email.ocr for r in rows), bool, C)
+        scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces,
+                         phone_ocr=phone_ocr[pc], email_ocr=email_ocr[pc])
         log_odds = scores.weight - log_n
         # Posterior over "copy of record r" for every r, against "none of them".
         odds = np.exp2(np.minimum(log_odds, 1000.0))
@@ -185,8 +193,10 @@ class Scanner:
         segments = corpus.segments
         for j, fs in zip(best.tolist(), field_sets.tolist(), strict=True):
             c, s, o = int(pc[j]), int(ps[j]), int(po[j])
+            # score: the posterior at a neutral prior, what a match is worth on its own
             out.matches.append(Match(
-                document, corpus.name, segments[s].record_id(o), 0.0, _FIELD_LISTS[fs],
+                document, corpus.name, segments[s].record_id(o),
+                float(odds[j] / (1.0 + total[c])), _FIELD_LISTS[fs],
                 f"line {lines[c]}: {redact_row(rows[c])}", lines[c], (s, o),
                 float(odds[j]), float(total[c])))
         return out

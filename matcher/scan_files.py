@@ -8,16 +8,19 @@ known to be significant, weaker ones waiting until it is.
 
 from __future__ import annotations
 
+import io
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
-from dumpwatch.errors import DumpwatchError
-from matcher.decode import decode_bytes, looks_binary
+from dumpwatch.errors import ArchiveError, ArchiveLimitError, DumpwatchError
+from matcher.containers import Limits, expand_path
+from matcher.decode import decode_bytes
 from matcher.keys import SecretKey
 from matcher.roles import looks_like_header
 from matcher.scan import CorpusResult, DocumentResult, Match, Scanner, document_prior
@@ -130,6 +133,7 @@ class _Task:
     line_offset: int  # lines before this chunk in the file
     header: bytes | None  # header line to prepend (chunks after the first)
     last: bool
+    progress: int = 0  # bytes of the input file this task accounts for
 
 
 def _header_line(first_line: str) -> bool:
@@ -139,45 +143,62 @@ def _header_line(first_line: str) -> bool:
     return False
 
 
-def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None]
-           ) -> Iterator[_Task]:
+def _chunks(doc: str, fh: IO[bytes]) -> Iterator[_Task]:
+    """A document cut at line boundaries into tasks of about ``CHUNK_BYTES``."""
+    reader = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh, 1 << 20)  # type: ignore[arg-type]
+    header: bytes | None = None
+    offset = 0
+    first = True
+    while True:
+        try:
+            data = reader.read(CHUNK_BYTES)
+            if not data and not first:
+                break
+            data += reader.readline()  # finish the line the chunk cut through
+            last = not reader.peek(1)
+        except ArchiveError:
+            if not first:  # close the part already scanned, then report why it stopped
+                yield _Task(doc, b"", offset, None, True)
+            raise
+        if first:
+            line1 = data.split(b"\n", 1)[0]
+            if not last and _header_line(decode_bytes(line1)):
+                header = line1 + b"\n"
+        yield _Task(doc, data, offset, None if first else header, last)
+        offset += data.count(b"\n")
+        first = False
+        if last:
+            break
+
+
+def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
+           limits: Limits, ocr: bool = False) -> Iterator[_Task]:
+    """Every document of every file: archives and workbooks expand to their members."""
     for path in files:
         doc = str(path)
         try:
             size = path.stat().st_size
-            fh = open(path, "rb")  # noqa: SIM115
-        except OSError as exc:
-            on_skip(DocumentSummary(doc, skipped=f"unreadable: {exc.strerror}"))
-            continue
-        with fh:
+            read: list[Callable[[], int]] = []
+            members = expand_path(path, limits, ocr=ocr, progress=read)
             if size > MAX_FILE_BYTES:
                 on_skip(DocumentSummary(doc, skipped="larger than 64 GiB"))
                 continue
-            head = fh.read(8192)
-            if looks_binary(head):
-                on_skip(DocumentSummary(doc, skipped="binary content"))
-                continue
-            fh.seek(0)
-            if size <= CHUNK_BYTES:
-                yield _Task(doc, fh.read(), 0, None, True)
-                continue
-            header: bytes | None = None
-            offset = 0
-            first = True
-            while True:
-                data = fh.read(CHUNK_BYTES)
-                if not data:
-                    break
-                rest = fh.readline()  # finish the line the chunk cut through
-                data += rest
-                last = not fh.peek(1)
-                if first:
-                    line1 = data.split(b"\n", 1)[0]
-                    if _header_line(decode_bytes(line1)):
-                        header = line1 + b"\n"
-                yield _Task(doc, data, offset, None if first else header, last)
-                offset += data.count(b"\n")
-                first = False
+            for m in members:
+                if m.skipped or m.stream is None:
+                    on_skip(DocumentSummary(m.name, skipped=m.skipped))
+                    continue
+                try:
+                    for task in _chunks(m.name, m.stream):
+                        task.progress = read[0]()
+                        yield task
+                except ArchiveLimitError:
+                    raise
+                except ArchiveError as exc:  # a corrupt member: the next one may be fine
+                    on_skip(DocumentSummary(m.name, skipped=str(exc)))
+        except ArchiveLimitError as exc:
+            on_skip(DocumentSummary(doc, skipped=str(exc).removeprefix(f"{doc}: ")))
+        except OSError as exc:
+            on_skip(DocumentSummary(doc, skipped=f"unreadable: {exc.strerror or exc}"))
 
 
 _worker: dict[str, Scanner] = {}
@@ -204,8 +225,14 @@ def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
 def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[str] | None,
                config: ScoringConfig, on_match: Callable[[Match], None],
                on_document: Callable[[DocumentSummary], None], workers: int | None = None,
-               on_progress: Callable[[int], None] | None = None) -> None:
-    """Scan files and folders; calls back per reported match and per finished document."""
+               on_progress: Callable[[int], None] | None = None,
+               limits: Limits | None = None, ocr: bool = False) -> None:
+    """Scan files and folders; calls back per reported match and per finished document.
+
+    Archives, workbooks (and images, with ``ocr``) are expanded: each member is a
+    document of its own, named ``archive.zip/member.csv``; a file crossing ``limits``
+    is reported as skipped and the scan goes on.
+    """
     for p in paths:
         if not p.exists():
             raise DumpwatchError(f"{p}: no such file or directory")
@@ -227,11 +254,11 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
         if last:
             on_document(accs.pop(doc).finish())
 
-    tasks = _tasks(files, on_document)
+    tasks = _tasks(files, on_document, limits or Limits(), ocr)
     if n_workers <= 1 or total < 2 * CHUNK_BYTES:
         _worker["scanner"] = scanner
         for t in tasks:
-            consume(*_run_task(t), len(t.data))
+            consume(*_run_task(t), t.progress)
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init,
@@ -240,7 +267,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
 
         def sized(it: Iterator[_Task]) -> Iterator[_Task]:
             for t in it:
-                sizes_q.append(len(t.data))
+                sizes_q.append(t.progress)
                 yield t
 
         for i, (doc, res, last) in enumerate(pool.imap(_run_task, sized(tasks))):

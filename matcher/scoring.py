@@ -44,14 +44,18 @@ class ScoringConfig:
     m_phone_partial: float = 0.01
     m_phone_masked: float = 0.95
     m_phone_disagree: float = 0.02
+    m_phone_ocr: float = 0.30  # read only after undoing OCR confusions: less sure
     m_email_exact: float = 0.92
     m_email_masked: float = 0.90
     m_email_disagree: float = 0.05
+    m_email_ocr: float = 0.30
     m_addr_full: float = 0.80
     m_addr_road: float = 0.85
     m_addr_district: float = 0.85
+    m_addr_unit: float = 0.60  # district + unit equal, the buildings written in two forms
     m_addr_disagree: float = 0.05
     m_order: float = 0.40
+    m_order_dated: float = 0.60  # the same item on the same day
     match_threshold: float = 0.8  # posterior to count as a match; below, the line is ambiguous
     strong_threshold: float = 0.99  # posterior reported even when the document is not
     alpha: float = 1e-6  # chance probability below which a document is redistribution
@@ -71,12 +75,23 @@ class PairScores:
     agreed: np.ndarray  # (pairs, 5) bool: which fields agreed, for reporting
 
 
+# A legal dong or complex name narrows a district down by at most this factor (log2):
+# frequencies of rare values in a small corpus must not pass for proof.
+MAX_REFINE = math.log2(50)
+_Q = slice(F["Q0"], F["Q3"] + 1)
+
+
 def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
             logf: np.ndarray, cfg: ScoringConfig, phone_space: float = PHONE_SPACE,
-            email_space: float = EMAIL_SPACE) -> PairScores:
+            email_space: float = EMAIL_SPACE, phone_ocr: np.ndarray | None = None,
+            email_ocr: np.ndarray | None = None) -> PairScores:
     """Score pairs. cs/rs: (P, F) 16-bit sketches; cl/rl: name lengths; logf: (P, F)
-    log2 relative frequency of the candidate's value of each feature."""
+    log2 relative frequency of the candidate's value of each feature; phone_ocr /
+    email_ocr: (P,) whether the candidate's value was read through OCR repairs."""
     P = cs.shape[0]
+    no = np.zeros(P, dtype=bool)
+    phone_ocr = no if phone_ocr is None else phone_ocr
+    email_ocr = no if email_ocr is None else email_ocr
     present_c = cs != 0
     present_r = rs != 0
     eq = (cs == rs) & present_c & present_r
@@ -95,7 +110,10 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     both = has_name_c & has_name_r
     exact = both & cN & rN & eq[:, F["N"]]
     same_len = cl == rl
-    typo = both & cN & rN & ~exact & same_len & (cl >= 3) & (n_eq >= cl - 1)
+    # One syllable off, never the surname: 이준호 and 강준호 are two people, and a random
+    # name agrees with a record on all but one of its syllables far more often than the
+    # syllables' frequencies alone suggest (any of them may be the odd one out).
+    typo = both & cN & rN & ~exact & same_len & (cl >= 3) & (n_eq >= cl - 1) & eq[:, F["N0"]]
     masked_c = has_name_c & ~cN
     masked_agree_same = masked_c & same_len & (n_vis > 0) & (n_eq == n_vis)
     ends_eq = eq[:, F["N0"]] & (eq[:, F["NL"]] | ~present_c[:, F["NL"]])
@@ -107,7 +125,7 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     w_name = np.select(
         [exact, typo, masked_agree & same_len, masked_agree],
         [math.log2(cfg.m_name_exact) - logf[:, F["N"]],
-         math.log2(cfg.m_name_typo) - lf_pos,
+         math.log2(cfg.m_name_typo) - lf_pos - np.log2(np.maximum(cl - 1, 1)),
          math.log2(cfg.m_name_masked) - lf_pos,
          math.log2(cfg.m_name_masked) - lf_ends],
         default=math.log2(cfg.m_name_disagree),
@@ -115,21 +133,21 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     w += np.where(both, w_name, 0.0)
     agreed[:, 0] = exact | typo | masked_agree
 
-    # --- phone
+    # --- phone: a full number, or the halves of blocks a mask leaves visible
     cP, rP = present_c[:, F["P"]], present_r[:, F["P"]]
-    cM, cL = present_c[:, F["PM"]], present_c[:, F["PL"]]
-    has_phone_r = present_r[:, F["PL"]] | present_r[:, F["PM"]]
-    p_both = (cP | cM | cL) & has_phone_r
+    cq = present_c[:, _Q]
+    n_q = cq.sum(1)
+    has_phone_r = present_r[:, _Q].any(1) | present_r[:, F["PL"]] | present_r[:, F["PM"]]
+    p_both = (cP | (n_q > 0)) & has_phone_r
     p_exact = cP & rP & eq[:, F["P"]]
     p_partial = cP & rP & ~p_exact & (eq[:, F["PM"]] | eq[:, F["PL"]])
-    masked_p = ~cP & (cM | cL)
-    vis_blocks = cM.astype(int) + cL.astype(int)
-    p_masked = masked_p & ((eq[:, F["PM"]] | ~cM) & (eq[:, F["PL"]] | ~cL))
+    p_masked = ~cP & (n_q > 0) & (eq[:, _Q] | ~cq).all(1)
+    m_exact = np.where(phone_ocr, cfg.m_phone_ocr, cfg.m_phone_exact)
     w_phone = np.select(
         [p_exact, p_partial, p_masked],
-        [math.log2(cfg.m_phone_exact * phone_space),
+        [np.log2(m_exact * phone_space),
          math.log2(cfg.m_phone_partial * BLOCK_SPACE / 2),
-         math.log2(cfg.m_phone_masked) + vis_blocks * math.log2(BLOCK_SPACE)],
+         math.log2(cfg.m_phone_masked) + n_q * math.log2(100)],
         default=math.log2(cfg.m_phone_disagree),
     )
     w += np.where(p_both, w_phone, 0.0)
@@ -150,39 +168,64 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
         e_masked |= here & eq[:, col]
         lf_e = np.where(here, logf[:, col], lf_e)
         decided |= here
+    m_e = np.where(email_ocr, cfg.m_email_ocr, cfg.m_email_exact)
     w_email = np.select(
         [e_exact, e_masked],
-        [math.log2(cfg.m_email_exact * email_space), math.log2(cfg.m_email_masked) - lf_e],
+        [np.log2(m_e * email_space), math.log2(cfg.m_email_masked) - lf_e],
         default=math.log2(cfg.m_email_disagree),
     )
     w += np.where(e_both & (cE & rE | masked_e), w_email, 0.0)
     agreed[:, 2] = e_exact | e_masked
 
-    # --- address
-    ar_both = present_c[:, F["AR"]] & present_r[:, F["AR"]]
-    ar_eq = eq[:, F["AR"]]
-    ax_both = present_c[:, F["AX"]] & present_r[:, F["AX"]]
-    ad_both = present_c[:, F["AD"]] & present_r[:, F["AD"]]
-    a_full = ar_both & ar_eq & ax_both & eq[:, F["AX"]]
+    # --- address: road form against road form, lot against lot; across forms only the
+    # levels both share (district, unit, legal dong, complex), never the numbers.
+    def both_eq(f: str) -> tuple[np.ndarray, np.ndarray]:
+        i = F[f]
+        return present_c[:, i] & present_r[:, i], eq[:, i]
+
+    ar_both, ar_eq = both_eq("AR")
+    ax_both, ax_eq = both_eq("AX")
+    al_both, al_eq = both_eq("AL")
+    ad_both, ad_eq = both_eq("AD")
+    au_both, au_eq = both_eq("AU")
+    an_both, an_eq = both_eq("AN")
+    ac_both, ac_eq = both_eq("AC")
+    lot = ~ar_both & al_both
+    cross = ~ar_both & ~al_both
+    cross_ok = cross & ~(an_both & ~an_eq) & ~(ad_both & ~ad_eq)
+    a_full = ar_both & ar_eq & ax_both & ax_eq
     a_road = ar_both & ar_eq & ~ax_both
-    a_detail_differs = ar_both & ar_eq & ax_both & ~eq[:, F["AX"]]
-    a_district = ~ar_both & ad_both & eq[:, F["AD"]]
-    a_compared = ar_both | ad_both
+    a_detail_differs = ar_both & ar_eq & ax_both & ~ax_eq
+    l_full = lot & al_eq & au_both & au_eq
+    l_lot = lot & al_eq & ~au_both
+    l_detail_differs = lot & al_eq & au_both & ~au_eq
+    x_unit = cross_ok & au_both & au_eq
+    x_district = cross_ok & ~au_both & ad_both & ad_eq
+    refine = np.maximum(
+        np.where(an_both & an_eq, np.clip(logf[:, F["AD"]] - logf[:, F["AN"]], 0, MAX_REFINE), 0),
+        np.where(ac_both & ac_eq, np.clip(logf[:, F["AD"]] - logf[:, F["AC"]], 0, MAX_REFINE), 0))
+    a_compared = ar_both | al_both | ad_both | au_both
     w_addr = np.select(
-        [a_full, a_road, a_detail_differs, a_district],
+        [a_full, a_road, a_detail_differs, l_full, l_lot, l_detail_differs, x_unit, x_district],
         [math.log2(cfg.m_addr_full / 0.02) - logf[:, F["AR"]],
          math.log2(cfg.m_addr_road) - logf[:, F["AR"]],
          math.log2(0.05) - logf[:, F["AR"]],
-         math.log2(cfg.m_addr_district) - logf[:, F["AD"]]],
+         math.log2(cfg.m_addr_full / 0.02) - logf[:, F["AL"]],
+         math.log2(cfg.m_addr_road) - logf[:, F["AL"]],
+         math.log2(0.05) - logf[:, F["AL"]],
+         math.log2(cfg.m_addr_unit) - logf[:, F["AU"]] + refine,
+         math.log2(cfg.m_addr_district) - logf[:, F["AD"]] + refine],
         default=math.log2(cfg.m_addr_disagree),
     )
     w += np.where(a_compared, w_addr, 0.0)
-    agreed[:, 3] = a_full | a_road | a_district
+    agreed[:, 3] = a_full | a_road | l_full | l_lot | x_unit | x_district
 
     # --- order: corroborates when equal, says nothing when not (people keep ordering)
+    ot_both, ot_eq = both_eq("OT")
     o_eq = eq[:, F["O"]]
-    w += np.where(o_eq, math.log2(cfg.m_order) - logf[:, F["O"]], 0.0)
-    agreed[:, 4] = o_eq
+    w += np.where(ot_eq, math.log2(cfg.m_order_dated) - logf[:, F["OT"]],
+                  np.where(o_eq & ~ot_both, math.log2(cfg.m_order) - logf[:, F["O"]], 0.0))
+    agreed[:, 4] = o_eq | ot_eq
     return PairScores(w, agreed)
 
 
@@ -203,16 +246,22 @@ def chance_log2(cs: np.ndarray, logf: np.ndarray, phone_space: float = PHONE_SPA
     has_n = present[:, F["N"]]
     pos = slice(F["N0"], F["N3"] + 1)
     lu += np.where(has_n, logf[:, F["N"]], np.where(present[:, pos], logf[:, pos], 0.0).sum(1))
-    lu += np.select([present[:, F["PM"]] & present[:, F["PL"]],
-                     present[:, F["PM"]] | present[:, F["PL"]]],
-                    [-2 * math.log2(BLOCK_SPACE), -math.log2(BLOCK_SPACE)], 0.0)
+    lu -= present[:, _Q].sum(1) * math.log2(100)
     lu += np.select([present[:, F["EP3"]], present[:, F["EP2"]], present[:, F["EP1"]],
                      present[:, F["ED"]]],
                     [logf[:, F["EP3"]], logf[:, F["EP2"]], logf[:, F["EP1"]],
                      logf[:, F["ED"]]], 0.0)
-    lu += np.select([present[:, F["AX"]], present[:, F["AR"]], present[:, F["AD"]]],
-                    [logf[:, F["AR"]] + math.log2(0.02), logf[:, F["AR"]], logf[:, F["AD"]]],
-                    0.0)
+    lu += np.select([present[:, F["AX"]], present[:, F["AR"]],
+                     present[:, F["AL"]] & present[:, F["AU"]], present[:, F["AL"]],
+                     present[:, F["AU"]], present[:, F["AD"]]],
+                    [logf[:, F["AR"]] + math.log2(0.02), logf[:, F["AR"]],
+                     logf[:, F["AL"]] + math.log2(0.02), logf[:, F["AL"]],
+                     logf[:, F["AU"]], logf[:, F["AD"]]], 0.0)
+    # A dated order is what a name + order line rests on; beside a phone or an address it
+    # only corroborates, and a line needs not show it to match.
+    located = present[:, _Q].any(1) | present[:, F["AR"]] | present[:, F["AL"]] | present[
+        :, F["AU"]]
+    lu += np.where(present[:, F["OT"]] & ~located, logf[:, F["OT"]], 0.0)
     return np.where(has_ident, lu_ident, lu)
 
 

@@ -161,3 +161,30 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
     full_env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, **FORUM_ENV, **(env or {})}
     return subprocess.run([sys.executable, "-m", "dumpwatch", *args], capture_output=True,
                           text=True, env=full_env, input=input, timeout=300)
+
+
+def assert_findings_reachable(home: Path, env: dict[str, str] | None = None) -> None:
+    """Every stored finding is listed by ``dumpwatch findings``, through a sighting: a
+    finding whose document lost its sighting would be invisible to its users."""
+    import json
+
+    from sqlalchemy import text
+
+    from dumpwatch.storage.db import Database
+
+    url = (env or {}).get("DUMPWATCH_DB_URL") or f"sqlite:///{home / 'dumpwatch.db'}"
+    db = Database(url)
+    with db.session() as s:
+        orphans = s.exec(text(  # type: ignore[call-overload]
+            "select count(*) from finding f where not exists "
+            "(select 1 from sighting g where g.document_id = f.document_id)")).one()[0]
+        stored = {tuple(r) for r in s.exec(text(  # type: ignore[call-overload]
+            "select f.corpus, f.record_id, g.url from finding f "
+            "join sighting g on g.document_id = f.document_id"))}
+    db.dispose()
+    assert orphans == 0, f"{orphans} findings have no sighting"
+    proc = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0", env=env)
+    assert proc.returncode == 0, proc.stderr
+    listed = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert {(r["corpus"], r["record_id"], r["url"]) for r in listed} == stored
+    assert len(listed) == len(stored), "a finding is listed twice for one place"

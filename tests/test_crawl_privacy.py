@@ -16,7 +16,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from matcher.keys import load_key
-from tests.conftest import run_cli
+from tests.conftest import assert_findings_reachable, run_cli
 
 
 def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, home: Path) -> None:
@@ -28,6 +28,7 @@ def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, home: Path) -
         sites.paste.add(f"sample {ps[0].phone} {ps[0].email}", lines, author="seller")
         proc = run_cli("--home", str(home), "--config", str(config), "crawl", "local-paste")
         assert proc.returncode == 0, proc.stderr
+    assert_findings_reachable(home)
     found = run_cli("--home", str(home), "findings", "-f", "jsonl")
     assert len(found.stdout.splitlines()) == 5
     needles = []

@@ -15,7 +15,7 @@ import pytest
 from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
-from tests.conftest import run_cli
+from tests.conftest import assert_findings_reachable, run_cli
 
 
 @pytest.fixture()
@@ -27,6 +27,7 @@ def sites():
 def crawl(home: Path, config: Path, source: str) -> dict:
     proc = run_cli("--home", str(home), "--config", str(config), "crawl", source, "--json")
     assert proc.returncode == 0, proc.stderr
+    assert_findings_reachable(home)
     return json.loads(proc.stdout)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +23,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from dumpwatch.testsites.webhook import WebhookReceiver
-from tests.conftest import FORUM_ENV, TEST_KEY, run_cli
+from tests.conftest import FORUM_ENV, TEST_KEY, assert_findings_reachable, run_cli
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 60) -> bool:
@@ -108,6 +109,7 @@ def test_new_leak_post_alerts_exactly_once(tmp_path: Path, home: Path) -> None:
     log_lines = (home / "alerts.log").read_text().splitlines()
     assert len(log_lines) == 1
     assert_no_plaintext(json.loads(log_lines[0]), ps)
+    assert_findings_reachable(home)
 
 
 def test_kill9_mid_crawl_then_restart(tmp_path: Path, home: Path) -> None:
@@ -140,6 +142,7 @@ def test_kill9_mid_crawl_then_restart(tmp_path: Path, home: Path) -> None:
         finally:
             restarted.send_signal(signal.SIGTERM)
             restarted.communicate(timeout=30)
+    assert_findings_reachable(home)
     found = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0").stdout
     records = [json.loads(line)["record_id"] for line in found.splitlines()]
     assert sorted(records) == sorted(expected)  # none lost, none twice
@@ -179,6 +182,7 @@ def test_reformatted_repost_links_to_first_alert(tmp_path: Path, home: Path) -> 
         for source in ("local-paste", "local-forum"):
             assert run_cli("--home", str(home), "--config", str(config), "crawl", source,
 ).returncode == 0
+            assert_findings_reachable(home)
     db = open_database(home)
     with db.session() as s:
         from sqlmodel import select
@@ -195,6 +199,7 @@ def test_status_reports_sources(tmp_path: Path, home: Path) -> None:
         write_profiles(config, sites)
         sites.paste.add("x", leak_text(990, 3)[0])
         run_cli("--home", str(home), "--config", str(config), "crawl", "local-paste")
+    assert_findings_reachable(home)
     proc = run_cli("--home", str(home), "--config", str(config), "status", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -256,3 +261,9 @@ def test_demo_runs_offline_in_under_two_minutes(tmp_path: Path) -> None:
     assert elapsed < 120, elapsed
     assert proc.stdout.count("ALERT redistribution") == 6
     assert "What the monitor found" in proc.stdout and "6 alerts delivered" in proc.stderr
+    # takedown: notices sent, at least one case moved from open to removed, report written
+    assert "NOTICE XARF + DSA Art. 16" in proc.stdout and "TAKEN DOWN" in proc.stdout
+    assert re.search(r"case \d+ · local-paste · KR · open → notified \(abuse@[\w.-]+\) → "
+                     r"removed in \d+m\d\ds", proc.stdout), proc.stdout
+    report = tmp_path / "demo" / "report.html"
+    assert f"regulator report: {report}" in proc.stderr and "posts removed" in report.read_text()

@@ -60,7 +60,9 @@ def test_45_posts_last_seen_12_crawls_33_new_posts_in_2_pages(preview, home: Pat
     config = tmp_path / "config"
     write(config, base, "coupang_leaks")
     db = open_database(home)
-    CrawlState(db, "tg").advance_thread("coupang_leaks", 12, 1)  # last seen: post 12
+    state = CrawlState(db, "tg")
+    state.advance_thread("coupang_leaks", 12, 1)  # last seen: post 12
+    state.flush()
     db.dispose()
 
     summary = crawl(home, config)

@@ -8,13 +8,15 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
+from crawler import selection
+from crawler.charset import decode_page
 from crawler.errors import classify, record
 from crawler.profiles import Source
 from crawler.state import CrawlState
-from matcher.decode import decode_bytes, looks_binary
+from matcher.decode import looks_binary
 
 TEXT_TYPES = (b"text/", b"application/json", b"application/xml", b"application/xhtml")
 
@@ -42,6 +44,12 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(self.url(url), callback=callback, errback=self.on_error,
                               meta=meta, **kwargs)
 
+    def parse_file(self, response: Response) -> Any:
+        """A file linked from a post (crawler/spiders/media.py): handed over as bytes."""
+        from crawler.spiders.media import file_item
+
+        return file_item(self, response)
+
     # ------------------------------------------------------------ faults
 
     def on_error(self, failure: Failure) -> None:
@@ -63,11 +71,23 @@ class SourceSpider(scrapy.Spider):
         if (ctype and not ctype.startswith(TEXT_TYPES)) or looks_binary(response.body):
             record(self.crawler.stats, "binary")
             return None
-        declared = None
-        raw_ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if "charset=" in raw_ctype:
-            declared = raw_ctype.split("charset=", 1)[1].split(";")[0].strip()
-        return decode_bytes(response.body, declared)
+        return decode_page(response.body, response.headers.get(b"Content-Type", b"").decode(
+            "latin-1"), self.source.charset, html=ctype in (b"text/html", b"application/xhtml"))
+
+    def html(self, response: Response) -> HtmlResponse:
+        """The page re-decoded by :func:`decode_page` (header, BOM, meta tag, detection),
+        so selectors see the right text whatever the site declared."""
+        text = decode_page(response.body, response.headers.get(b"Content-Type", b"").decode(
+            "latin-1"), self.source.charset, html=True)
+        return response.replace(cls=HtmlResponse, body=text.encode("utf-8"), encoding="utf-8")
+
+    def capture(self, response: Response) -> dict[str, Any]:
+        """DocumentItem fields recording how a page was fetched (for evidence bundles)."""
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        return {"http_status": response.status, "headers": headers,
+                "raw_sha256": hashlib.sha256(response.body).hexdigest(),
+                "raw_length": len(response.body)}
 
     def repeated_listing(self, response: Response, items: list[str]) -> bool:
         """A listing page whose items were all on an earlier page this run: a pagination
@@ -81,14 +101,7 @@ class SourceSpider(scrapy.Spider):
         return False
 
     def select(self, node: Any, selector: str) -> Any:
-        return node.xpath(selector) if selector.startswith(("/", "(", ".//")) else node.css(
-            selector)
+        return selection.select(node, selector)
 
     def first_text(self, node: Any, selector: str | None) -> str | None:
-        if not selector:
-            return None
-        sel = self.select(node, selector)
-        parts = sel.getall() if "::" in selector or "@" in selector else sel.css(
-            "::text").getall()
-        text = " ".join(p.strip() for p in parts if p.strip())
-        return text or None
+        return selection.first(node, selector)

@@ -86,10 +86,12 @@ class RedisForumSpider(RedisSourceMixin, ForumSpider):
 
     def _new_run(self) -> None:
         self._listing_hashes.clear()
+        self._boards_seen.clear()
+        self._threads_seen.clear()
         self.state.reload_threads()
 
     def entry_requests(self) -> Iterator[scrapy.Request]:
-        yield from self._board_requests()
+        yield from self._start_boards()
 
 
 class RedisTelegramSpider(RedisSourceMixin, TelegramPreviewSpider):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import scrapy
@@ -12,6 +13,7 @@ from scrapy.http import Response
 
 from crawler.items import DocumentItem
 from crawler.pipelines.matching import mask_title
+from crawler.spiders import media
 from crawler.spiders.base import SourceSpider
 
 
@@ -87,13 +89,19 @@ class PasteSpider(SourceSpider):
     def parse_raw(self, response: Response) -> Iterator[DocumentItem]:
         self.ok()
         item_id = response.meta["item_id"]
+        paste = DocumentItem(source=self.source.name, url=response.url, text="",
+                             title=response.meta.get("title"),
+                             author=response.meta.get("author"), item_id=item_id,
+                             **self.capture(response))
+        if media.is_file_response(response):  # an uploaded archive, workbook or image
+            yield from media.files(self, response, paste)
+            return
         text = self.page_text(response)
         if text is None:
             self.state.mark_seen(item_id)  # binary stays binary: do not fetch it again
             return
-        yield DocumentItem(source=self.source.name, url=response.url, text=text,
-                           title=response.meta.get("title"), author=response.meta.get("author"),
-                           item_id=item_id)
+        yield replace(paste, text=text)
+        yield from media.files(self, response, replace(paste, item_id=None))
 
     def on_error(self, failure: Any) -> None:
         super().on_error(failure)

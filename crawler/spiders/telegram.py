@@ -92,6 +92,7 @@ class TelegramPreviewSpider(SourceSpider):
             return
         if newest > last_seen:  # the walk is over: remember where this run got to
             self.state.advance_thread(channel, newest, 1)
+            self.state.flush([channel])
 
     def _item(self, channel: str, post_id: int, post: Any) -> DocumentItem | None:
         text = message_text(post)

@@ -24,6 +24,30 @@ corpus_app = sub_app("Add, list and remove breach corpora.")
 app.add_typer(corpus_app, name="corpus")
 
 
+def _first_of_each_role(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        role = item.partition("=")[0]
+        if role not in seen:
+            seen.add(role)
+            out.append(item)
+    return out
+
+
+def _repeated_roles(items: list[str]) -> dict[str, str]:
+    """--map order=item --map order=date: later columns of a role as "order#2", "order#3"
+    (each keeps the finer role its header names, e.g. the order date)."""
+    count: dict[str, int] = {}
+    out = {}
+    for item in items:
+        role, _, column = item.partition("=")
+        count[role] = count.get(role, 0) + 1
+        if count[role] > 1:
+            out[f"{role}#{count[role]}"] = column
+    return out
+
+
 @corpus_app.command("add")
 def corpus_add(
     name: Annotated[str, typer.Argument(help="Corpus name, e.g. coupang")],
@@ -36,6 +60,10 @@ def corpus_add(
     hash_ids: Annotated[bool, typer.Option(
         help="Store record ids as keyed hashes instead of as given")] = False,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = one per core)")] = 0,
+    address_table: Annotated[Path | None, typer.Option(
+        help="Road <-> lot-number lookup CSV (시도명,시군구명,법정읍면동명,지번본번,지번부번,"
+        "도로명,건물본번,건물부번): addresses gain their other form, so lot and building "
+        "numbers compare exactly")] = None,
 ) -> None:
     """Ingest a breach corpus as keyed hashes. Re-adding a file changes nothing.
 
@@ -44,17 +72,25 @@ def corpus_add(
     from matcher.ingest import add_corpus
 
     home, key = state.home, state.key()
-    mapping = _parse_map(map_)
+    mapping = _parse_map(_first_of_each_role(map_))
+    mapping.update(_repeated_roles(map_))
     if _progress_enabled():
         with _byte_progress("ingest", "{task.fields[rows]:,} records") as bar:
             task = bar.add_task("ingest", total=file.stat().st_size if file.exists() else 0,
                                 rows=0)
             report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
                                 hash_ids=hash_ids, workers=workers or None,
-                                progress=lambda d, t, r: bar.update(task, completed=d, rows=r))
+                                progress=lambda d, t, r: bar.update(task, completed=d, rows=r),
+                                address_table=address_table)
     else:
         report = add_corpus(home, name, file, key, id_column=id_column, mapping=mapping,
-                            hash_ids=hash_ids, workers=workers or None)
+                            hash_ids=hash_ids, workers=workers or None,
+                            address_table=address_table)
+    if report.address_table is not None:
+        t = report.address_table
+        err.print(f"address table {address_table}: {t.rows:,} buildings, {t.rejected:,} bad rows")
+        for line_no, reason in t.errors[:10]:
+            err.print(f"  line {line_no}: {reason}")
     if report.already_ingested:
         err.print(f"{file.name} is already in corpus {name!r}: nothing to do")
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,9 @@ def findings(
         help="redistribution, inconclusive or none")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl")] = "table",
     limit: Annotated[int, typer.Option(help="At most this many rows (0 = all)")] = 200,
+    evidence: Annotated[Path | None, typer.Option(
+        "--evidence", help="Also write an evidence bundle per sighting listed, into this "
+        "folder")] = None,
 ) -> None:
     """List stored findings: which records were seen where, when, and posted by whom."""
     from datetime import UTC, datetime
@@ -40,16 +44,37 @@ def findings(
         raise ConfigError(f"--format {fmt!r}: use table or jsonl")
     rows = stored_findings(state.home, source=source, corpus=corpus, since=when,
                            verdict=verdict, limit=limit)
+    if evidence is not None:
+        from dumpwatch.cli.evidence import write_bundles
+
+        write_bundles(sorted({r["sighting_id"] for r in rows}), evidence, echo=False)
     if fmt == "jsonl":
         for r in rows:
             print(json.dumps(r, ensure_ascii=False, default=str))
         return
     from rich.table import Table
 
-    table = Table("seen", "source", "url", "author", "verdict", "corpus", "record_id", "score",
-                  "evidence")
+    table = Table("sighting", "seen", "source", "url", "author", "verdict", "corpus",
+                  "record_id", "score", "evidence", "listing")
     for r in rows:
-        table.add_row(str(r["fetched_at"])[:16], r["source"], r["url"], r["author"] or "",
-                      r["verdict"], r["corpus"], r["record_id"], f"{r['score']:.3f}",
-                      r["evidence"])
+        table.add_row(str(r["sighting_id"]), str(r["fetched_at"])[:16], r["source"], r["url"],
+                      r["author"] or "", r["verdict"], r["corpus"], r["record_id"],
+                      f"{r['score']:.3f}", r["evidence"], listing_summary(r["listing"]))
     Console().print(table)
+
+
+def listing_summary(listing: dict | None) -> str:
+    """'30,000,000 KRW · 33,700,000 claimed · sample 100 · @seller' for a table cell."""
+    if not listing:
+        return ""
+    parts = []
+    if listing["price_amount"]:
+        parts.append(f"{listing['price_amount']:,.8g} {listing['price_currency'] or ''}".strip())
+    if listing["claimed_records"]:
+        parts.append(f"{listing['claimed_records']:,} claimed")
+    if listing["sample_size"]:
+        parts.append(f"sample {listing['sample_size']:,}")
+    parts.extend(c["value"] for c in listing["contacts"][:2])
+    if listing["breach"]:
+        parts.append(f"names {listing['breach']}")
+    return " · ".join(parts)

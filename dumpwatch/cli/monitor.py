@@ -101,5 +101,16 @@ def demo(
     table.add_row("[bold]all[/]", str(summary["documents"]), str(summary["redistributions"]),
                   str(summary["records_exposed"]))
     Console().print(table)
+    from dumpwatch.cli.takedown import _ttr
+
+    lines = Console(highlight=False, soft_wrap=True)
+    lines.print("[bold]Takedown cases[/] (notices sent to the local SMTP server):")
+    for c in summary["cases"]:
+        outcome = f"open → notified ({c['contact_email'] or '?'})" if c["first_notice_at"] \
+            else "open"
+        outcome += (f" → removed in {_ttr(c['time_to_removal_s'])}" if c["status"] == "removed"
+                    else " · still online")
+        lines.print(f"  case {c['id']} · {c['source']} · {c['country'] or '?'} · {outcome}")
+    err.print(f"regulator report: {summary['report']}")
     err.print(f"{summary['alerts_received']} alerts delivered to the local webhook in "
               f"{summary['seconds']}s. Explore: dumpwatch --home {home} findings | status")

@@ -25,16 +25,34 @@ def scan(
     assume_records: Annotated[int, typer.Option(
         help="Weigh chance as if the corpus had this many records (e.g. 33700000)")] = 0,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = one per core)")] = 0,
+    ocr: Annotated[bool, typer.Option(
+        "--ocr", help="Read text in images (alone or in archives) with Tesseract")] = False,
+    max_expanded: Annotated[str, typer.Option(
+        help="Refuse an archive expanding past this size (e.g. 16G, 500M)")] = "16G",
+    max_ratio: Annotated[float, typer.Option(
+        help="Refuse an archive expanding more than this many times its size")] = 100.0,
+    max_members: Annotated[int, typer.Option(
+        help="Refuse an archive with more files (all nesting levels)")] = 10_000,
+    max_depth: Annotated[int, typer.Option(help="Archives inside archives, at most")] = 3,
 ) -> None:
     """Scan documents for records of the corpora; report matches and a verdict per document.
 
+    Archives (.zip .tar .tar.gz .gz .bz2 .xz, nested) and workbooks (.xlsx .xls .ods, every
+    sheet) are expanded: each member is a document named archive.zip/member.csv. A
+    decompression bomb is refused with one line and the scan goes on.
+
     Example: dumpwatch scan --corpus coupang --format jsonl dumps/
     """
+    from matcher.containers import Limits
     from matcher.scan_files import scan_paths
     from matcher.scoring import ScoringConfig
 
     if fmt not in ("table", "jsonl"):
         raise ConfigError(f"--format {fmt!r}: use table or jsonl")
+    limits = Limits(max_members=max_members, max_total_bytes=parse_size(max_expanded),
+                    max_ratio=max_ratio, max_depth=max_depth)
+    if ocr:
+        _check_tesseract()
     home, key = state.home, state.key()
     config = ScoringConfig(assume_records=assume_records)
     out = sys.stdout
@@ -73,11 +91,30 @@ def scan(
                 task = bar.add_task("scan", total=total)
                 scan_paths(home, key, paths, corpora=corpus or None, config=config,
                            on_match=on_match, on_document=on_document, workers=workers or None,
-                           on_progress=lambda n: bar.advance(task, n))
+                           on_progress=lambda n: bar.advance(task, n), limits=limits, ocr=ocr)
         else:
             scan_paths(home, key, paths, corpora=corpus or None, config=config,
-                       on_match=on_match, on_document=on_document, workers=workers or None)
+                       on_match=on_match, on_document=on_document, workers=workers or None,
+                       limits=limits, ocr=ocr)
     finally:
         if summary_fh not in (None, sys.stderr):
             summary_fh.close()
         out.flush()
+
+
+def parse_size(text: str) -> int:
+    """16G, 500M, 2048K or a plain number of bytes."""
+    t = text.strip().upper().removesuffix("IB").removesuffix("B")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    try:
+        return int(float(t[:-1] if mult > 1 else t) * mult)
+    except ValueError:
+        raise ConfigError(f"--max-expanded {text!r}: use a size like 16G or 500M") from None
+
+
+def _check_tesseract() -> None:
+    import shutil
+
+    if shutil.which("tesseract") is None:
+        raise ConfigError("--ocr needs Tesseract: apt-get install tesseract-ocr "
+                          "tesseract-ocr-kor")

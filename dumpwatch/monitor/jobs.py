@@ -97,6 +97,24 @@ def housekeeping(home: str, config: str) -> None:
         log.info(json.dumps({"event": "retention_purge", "documents": purged}))
 
 
+def recheck_cases(home: str, config: str) -> dict:
+    """Re-fetch every open takedown case's URL; re-open cases of re-posted dumps."""
+    from dumpwatch.cases.recheck import recheck_home
+    from dumpwatch.errors import DumpwatchError
+
+    try:
+        results = recheck_home(Path(home), Path(config))
+    except DumpwatchError as exc:  # a bad takedown.yaml must not take the monitor down
+        log.error(json.dumps({"event": "recheck_failed", "error": str(exc)}))
+        return {"failed": 1}
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    if results:
+        log.info(json.dumps({"event": "cases_rechecked", **counts}))
+    return counts
+
+
 def _kill(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)

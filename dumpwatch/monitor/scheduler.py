@@ -28,6 +28,7 @@ from dumpwatch.monitor.config import MonitorConfig
 log = logging.getLogger("dumpwatch.monitor")
 CRAWL_JOB = "dumpwatch.monitor.jobs:crawl_source"
 HOUSEKEEPING_JOB = "dumpwatch.monitor.jobs:housekeeping"
+RECHECK_JOB = "dumpwatch.monitor.jobs:recheck_cases"
 
 
 def jobstore_url(home: Path) -> str:
@@ -70,6 +71,21 @@ def sync_jobs(sched: BackgroundScheduler, home: Path, config: Path,
     if sched.get_job("housekeeping") is None:
         sched.add_job(HOUSEKEEPING_JOB, IntervalTrigger(seconds=60, timezone=UTC),
                       id="housekeeping", args=[str(home), str(config)])
+    _sync_recheck(sched, home, config, every)
+
+
+def _sync_recheck(sched: BackgroundScheduler, home: Path, config: Path,
+                  every: float | None) -> None:
+    """Takedown cases are re-fetched on their own schedule (config/takedown.yaml)."""
+    from dumpwatch.cases.config import load_takedown_config
+
+    seconds = every or load_takedown_config(config).recheck_minutes * 60
+    job = sched.get_job("recheck")
+    if job is None:
+        sched.add_job(RECHECK_JOB, IntervalTrigger(seconds=seconds, timezone=UTC),
+                      id="recheck", args=[str(home), str(config)])
+    elif job.trigger.interval.total_seconds() != seconds:
+        sched.reschedule_job("recheck", trigger=IntervalTrigger(seconds=seconds, timezone=UTC))
 
 
 def run_monitor(home: Path, config: Path, sources: dict[str, Source], cfg: MonitorConfig,

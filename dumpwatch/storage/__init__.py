@@ -5,7 +5,11 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 """
 
 from dumpwatch.storage.attachments import PostAttachment
+from dumpwatch.storage.cases import CaseEvent, Notice, TakedownCase
 from dumpwatch.storage.db import Database, open_database, write_lock
+from dumpwatch.storage.dumps import Dump, DumpPost
+from dumpwatch.storage.evidence import Capture, Rendering
+from dumpwatch.storage.listings import Listing
 from dumpwatch.storage.models import (
     Alert,
     CrawlRun,
@@ -21,15 +25,23 @@ from dumpwatch.storage.models import (
 
 __all__ = [
     "Alert",
+    "Capture",
+    "CaseEvent",
     "CrawlRun",
     "Database",
     "Document",
+    "Dump",
+    "DumpPost",
     "Finding",
+    "Listing",
+    "Notice",
     "PostAttachment",
+    "Rendering",
     "RetainedText",
     "SeenItem",
     "Sighting",
     "SourceState",
+    "TakedownCase",
     "ThreadState",
     "Verdict",
     "open_database",

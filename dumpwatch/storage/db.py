@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from dumpwatch.storage import dumps, evidence, listings, models  # noqa: F401 - registers
+
 
 class Database:
     def __init__(self, url: str) -> None:

@@ -36,14 +36,18 @@ class SeenItem(SQLModel, table=True):
 
 
 class ThreadState(SQLModel, table=True):
-    """The newest post processed in a forum thread, so revisits process only newer ones."""
+    """What a forum thread looked like when last crawled, keyed by source + canonical
+    thread URL (query kept, tracking/session parameters dropped): the newest post and
+    comment processed, the page they were on, and the reply count its listing showed."""
 
-    __table_args__ = (UniqueConstraint("source", "thread_id"),)
+    __table_args__ = (UniqueConstraint("source", "thread_url"),)
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
-    thread_id: str
+    thread_url: str
     last_post_id: int = 0
+    last_comment_id: int = 0
     last_page: int = 1
+    replies: int | None = None  # the listing's count when the thread was last read whole
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -59,13 +63,17 @@ class Document(SQLModel, table=True):
 
 
 class Sighting(SQLModel, table=True):
-    """A place a document was seen: the evidence trail for a takedown request."""
+    """A place a document was seen: the evidence trail for a takedown request.
 
-    __table_args__ = (UniqueConstraint("source", "url"),)
+    A forum post's URL is its canonical thread URL + ``#post-ID`` / ``#comment-ID``.
+    An edited post is a new document at the same URL: one sighting per version."""
+
+    __table_args__ = (UniqueConstraint("source", "url", "document_id"),)
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     source: str = Field(index=True)
     url: str
+    post_id: str | None = None  # forum posts: "post-7" / "comment-9" within the thread
     title: str | None = None  # phones and emails masked before storing
     author: str | None = None  # the seller's handle
     posted_at: datetime | None = None

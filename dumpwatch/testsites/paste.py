@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from dumpwatch.testsites.server import send
 
@@ -29,6 +29,11 @@ class Paste:
     posted: str = "2025-11-01 10:00"
     fault: str | None = None  # one of FAULTS: how the raw endpoint misbehaves
     hits: int = 0
+    # Files served at /files/<id>/<name> (link them from the text), and an uploaded file
+    # the raw endpoint returns instead of text (name, bytes).
+    files: dict[str, bytes] = field(default_factory=dict)
+    upload: tuple[str, bytes] | None = None
+    removed: bool = False  # taken down: gone from the archive, its pages answer 404
 
 
 @dataclass
@@ -46,6 +51,12 @@ class PasteSite:
             self.pastes.append(p)
             return p
 
+    def remove(self, paste_id: str) -> None:
+        """Take a paste down, as a site does after a notice."""
+        paste = self._get(paste_id)
+        assert paste is not None, paste_id
+        paste.removed = True
+
     def raw_requests(self, paste_id: str) -> int:
         return sum(1 for r in self.requests if r == f"/raw/{paste_id}")
 
@@ -62,11 +73,14 @@ class PasteSite:
         if url.path == "/api/recent":
             with self._lock:
                 items = [{"id": p.id, "title": p.title, "author": p.author, "date": p.posted}
-                         for p in reversed(self.pastes)][:100]
+                         for p in reversed(self.pastes) if not p.removed][:100]
             return send(req, 200, json.dumps(items), "application/json")
+        f = re.fullmatch(r"/files/([\w-]+)/(.+)", url.path)
+        if f and (fp := self._get(f.group(1))) and unquote(f.group(2)) in fp.files:
+            return send(req, 200, fp.files[unquote(f.group(2))], "application/octet-stream")
         m = re.fullmatch(r"/(view|raw)/([\w-]+)", url.path)
         paste = self._get(m.group(2)) if m else None
-        if paste is None:
+        if paste is None or paste.removed:
             return send(req, 404, "<h1>Not found</h1>")
         if m.group(1) == "view":
             body = (f"<html><head><title>{html.escape(paste.title)}</title></head><body>"
@@ -79,7 +93,7 @@ class PasteSite:
 
     def _archive(self, req: BaseHTTPRequestHandler, page: int) -> None:
         with self._lock:
-            newest = list(reversed(self.pastes))
+            newest = [p for p in reversed(self.pastes) if not p.removed]
         chunk = newest[(page - 1) * PER_PAGE: page * PER_PAGE]
         rows = "".join(
             f"<tr><td><a class='paste' href='/view/{p.id}'>{html.escape(p.title)}</a></td>"
@@ -91,6 +105,10 @@ class PasteSite:
              f"<html><body><h1>Recent pastes</h1><table>{rows}</table>{nxt}</body></html>")
 
     def _raw(self, req: BaseHTTPRequestHandler, p: Paste) -> None:
+        if p.upload is not None:
+            name, data = p.upload
+            return send(req, 200, data, "application/octet-stream", {
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
         fault = p.fault
         if fault == "429" and p.hits == 1:
             return send(req, 429, "slow down", "text/plain", {"Retry-After": "1"})

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from matcher.extract.spans import PHONE
+from matcher.extract.spans import OCR_PHONE, PHONE
 
 _TRACES = (
     re.compile(r"@|[\[\(\{] ?(?:at|AT|골뱅이) ?[\]\)\}]| at \S+ dot "),  # emails
     re.compile(r"(?:[로길]|거리|\d가) ?(?:지하)?\d"),  # road name + building number
+    re.compile(r"[동리] (?:산 ?)?\d{1,5}(?:-\d|번지)"),  # legal dong + lot number
 )
+# OCR'd phones (O1O-l234-…, 010 12 34 56 78): proposed by their head, confirmed in full.
+_OCR_TRACE = re.compile(r"[0O][1lI|][0O][\s.\-]{0,2}[0-9OlI|]{2}")
 # Phones: a literal-led scan (hundreds of MB/s) proposes, the real phone pattern confirms,
 # so order numbers and dates never pull their neighbourhood into the slow path.
 _PHONE_TRACE = re.compile(
@@ -43,6 +46,13 @@ def anchored_windows(lines: list[str], candidates: list[int]) -> list[list[int]]
     hot: set[int] = set()
     for m in _PHONE_TRACE.finditer(text):
         found = PHONE.search(text, max(m.start() - 4, 0), m.end() + 16)
+        if found:
+            hot.add(bisect_right(starts, found.start()) - 1)
+    for m in _OCR_TRACE.finditer(text):
+        line = bisect_right(starts, m.start()) - 1
+        if line in hot:
+            continue  # a clean phone already made this line hot
+        found = OCR_PHONE.search(text, max(m.start() - 1, 0), m.end() + 20)
         if found:
             hot.add(bisect_right(starts, found.start()) - 1)
     for pattern in _TRACES:

@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 IDENTIFYING = ("phone", "email", "address")
+NAME_ROLES = ("name", "surname", "given")
+ORDER_ROLES = ("order", "order_date")
+HINT_ONLY = ("name", "order", "surname", "given", "order_date")  # known by header, not content
+
+
+def lookupable_roles(roles: object) -> bool:
+    """An identifier, or a name with an order (name + recent order item and date)."""
+    keys = set(roles)  # type: ignore[call-overload]
+    return not keys.isdisjoint(IDENTIFYING) or (
+        not keys.isdisjoint(NAME_ROLES) and not keys.isdisjoint(ORDER_ROLES))
 
 
 @dataclass(slots=True)
@@ -15,7 +25,7 @@ class Candidate:
 
     @property
     def lookupable(self) -> bool:
-        return not self.values.keys().isdisjoint(IDENTIFYING)
+        return lookupable_roles(self.values)
 
 
 def cells_to_candidate(cells: list[tuple[str | None, str]], line: int, layout: str) -> Candidate:
@@ -29,8 +39,8 @@ def cells_to_candidate(cells: list[tuple[str | None, str]], line: int, layout: s
         if not value:
             continue
         role = classify_cell(value)
-        if hint in ("name", "order") and role in (None, "name"):
-            role = hint  # names in Latin script and order text are known only by header
+        if hint in HINT_ONLY and role in (None, "name"):
+            role = hint  # Latin names, name pieces and orders are known only by header
         elif hint and role is None and hint != "id":
             role = hint
         if role and role != "id" and role not in out.values:

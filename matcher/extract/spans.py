@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from matcher.normalize import parse_address, parse_email, parse_name, parse_phone
 from matcher.normalize.address import PROVINCES
+from matcher.normalize.ocr import repair_email, repair_phone
 from matcher.normalize.text import MASK_CHARS, nfkc
 
 SURNAMES = frozenset(
@@ -52,6 +53,17 @@ _NAME_TOKEN = re.compile(r"[가-힣" + re.escape(MASK_CHARS) + r"OＯ]{2,6}")
 _WORD = re.compile(r"[^\s,|;]+")
 _DISTRICT_TOKEN = re.compile(r"^[가-힣]{1,5}[시군구]$")
 _ROAD_START = re.compile(r"^[가-힣][가-힣0-9]{0,10}(?:로|길|거리|\d가)(?:\d+(?:-\d+)?)?$")
+# Used only where the strict patterns found nothing: OCR'd phones (O1O-l234-5678, digit
+# blocks split by spaces) and emails (spaces around "@", "," for "." in the domain).
+OCR_PHONE = re.compile(
+    r"(?<![0-9A-Za-z])[0O]\s?[1lI|]\s?[0O16789](?:[\s.\-]{0,2}[0-9OolI|SBZ]){7,8}"
+    r"(?![0-9A-Za-z])")
+_OCR_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\s?[.,]\s?[A-Za-z0-9\-]{2,})+")
+# "김 민준": a surname, a space, a given name
+_SPACED_NAME = re.compile(r"(?<![가-힣])([가-힣]{1,2}) ([가-힣]{1,2})(?![가-힣])")
+# "…5678 강남구": a district appended to a masked line
+_DISTRICT_ONLY = re.compile(r"(?<![가-힣])((?:[가-힣]{2,7} ){0,2}[가-힣]{1,4}[구군시])(?![가-힣])")
 _LABEL = re.compile(r"^\s*([^:：=\-]{1,20}?)\s*[:：=]\s*(.+?)\s*$")
 
 
@@ -101,15 +113,15 @@ def classify_cell(value: str) -> str | None:
     if not v or len(v) > 200:
         return None
     if "@" in v or " at " in v.lower() or "[at]" in v.lower() or "(at)" in v.lower():
-        return "email" if parse_email(v) else None
+        return "email" if parse_email(v) or repair_email(v) else None
     digits = sum(c.isdigit() for c in v)
-    if digits >= 4 and len(v) <= 24 and parse_phone(v):
+    if digits >= 4 and len(v) <= 24 and (parse_phone(v) or (digits >= 6 and repair_phone(v))):
         return "phone"
     if len(v) <= 12 and plausible_name(v):
         return "name"
     if digits and len(v) >= 6:
         addr = parse_address(v)
-        if addr is not None and addr.road is not None:
+        if addr is not None and addr.located:
             return "address"
     return None
 
@@ -130,13 +142,36 @@ def find_spans(line: str) -> list[Span]:
         for m in _EMAIL.finditer(text):
             if parse_email(m.group()):
                 claim("email", m.start(), m.end(), m.group())
+        if not spans:
+            for m in _OCR_EMAIL.finditer(text):
+                if repair_email(m.group()):
+                    claim("email", m.start(), m.end(), m.group())
     for m in PHONE.finditer(text):
         if parse_phone(m.group()):
             claim("phone", m.start(), m.end(), m.group())
+    if not any(s.role == "phone" for s in spans):
+        for m in OCR_PHONE.finditer(text):
+            if repair_phone(m.group()):
+                claim("phone", m.start(), m.end(), m.group())
     _find_addresses(text, taken, claim)
+    for m in _SPACED_NAME.finditer(text):
+        if m.group(1) in SURNAMES and not any(taken[m.start():m.end()]) and plausible_name(
+                m.group(1) + m.group(2)):
+            claim("name", m.start(), m.end(), m.group())
     for m in _NAME_TOKEN.finditer(text):
         if not any(taken[m.start():m.end()]) and plausible_name(m.group()):
             claim("name", m.start(), m.end(), m.group())
+    if spans and not any(s.role == "address" for s in spans) and any(
+            s.role in ("phone", "email") for s in spans):
+        for m in _DISTRICT_ONLY.finditer(text):
+            value = m.group(1)
+            addr = parse_address(value)
+            while (addr is None or addr.district is None) and " " in value:
+                value = value.split(" ", 1)[1]  # drop a leading word that is no place
+                addr = parse_address(value)
+            if addr is not None and addr.district and not any(taken[m.start():m.end()]):
+                claim("address", m.end() - len(value), m.end(), value)
+                break
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -150,7 +185,7 @@ def _find_addresses(text: str, taken: bytearray, claim: object) -> None:
                 taken[start]):
             window = words[i:i + 9]
             addr = parse_address(text[start:window[-1][1]])
-            if addr is not None and addr.road is not None:
+            if addr is not None and addr.located:
                 end = _address_end(text, window, addr)
                 claim("address", start, end, text[start:end])  # type: ignore[operator]
                 while i < len(words) and words[i][0] < end:
@@ -159,19 +194,29 @@ def _find_addresses(text: str, taken: bytearray, claim: object) -> None:
         i += 1
 
 
-_DETAIL_TOKEN = re.compile(r"^\d{1,4}(?:동|층|호)|^\d{1,4}-\d{1,5}$|^\d{1,4}호$")
+_DETAIL_TOKEN = re.compile(
+    r"^\d{1,4}(?:동|층|호)|^\d{1,4}-\d{1,5}$|^\d{1,4}호$|^번지$|^\d{1,4}번지$")
+_COMPLEX_TOKEN = re.compile(
+    r"(?:아파트|APT|apt|빌라|맨션|오피스텔|타워|하이츠|빌리지|캐슬|자이|푸르지오|래미안|아이파크|"
+    r"힐스테이트|e편한세상|더샵|롯데캐슬|주공|현대|삼성|한신|대우|우성|쌍용|한양|\d단지)")
 
 
 def _address_end(text: str, window: list[tuple[int, int, str]], addr: object) -> int:
-    """Where the address ends: after the building number and any detail tokens."""
-    road = getattr(addr, "road", "") or ""
-    bldg = road.rsplit(" ", 1)[-1]
+    """Where the address ends: after the building or lot number, a complex name and the
+    unit ("래미안아파트 101동 1203호"), never over a word that is neither."""
+    located = getattr(addr, "road", None) or getattr(addr, "lot", None) or ""
+    bldg = located.rsplit(" ", 1)[-1]
     end = window[-1][1]
     for k, (_s, e, tok) in enumerate(window):
-        if tok.endswith(bldg) and any(ch.isdigit() for ch in tok):
+        if (tok.endswith(bldg) or tok.split("번지")[0].endswith(bldg)) and any(
+                ch.isdigit() for ch in tok):
             end = e
-            for _s2, e2, tok2 in window[k + 1:k + 4]:
+            complex_words = 0
+            for _s2, e2, tok2 in window[k + 1:k + 6]:
                 if _DETAIL_TOKEN.match(tok2):
+                    end = e2
+                elif complex_words < 2 and _COMPLEX_TOKEN.search(tok2):
+                    complex_words += 1
                     end = e2
                 else:
                     break

@@ -13,8 +13,15 @@ import csv
 import re
 from collections import Counter
 
-from matcher.extract.candidate import IDENTIFYING, Candidate
-from matcher.extract.spans import Span, classify_cell, find_spans, split_label
+from matcher.extract.candidate import (
+    HINT_ONLY,
+    IDENTIFYING,
+    Candidate,
+    cells_to_candidate,
+    lookupable_roles,
+)
+from matcher.extract.spans import SURNAMES, Span, classify_cell, find_spans, split_label
+from matcher.normalize.order import parse_date
 from matcher.roles import looks_like_header, role_of_header
 
 _DELIMS = ("\t", "|", ";", ",", "  ")
@@ -34,6 +41,11 @@ def _split(line: str, delim: str) -> list[str]:
     return line.split(delim)
 
 
+def _labelled(line: str) -> bool:
+    kv = split_label(line)
+    return kv is not None and role_of_header(kv[0]) is not None
+
+
 def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
     """The delimiter and field count shared by the most lines (at least 3 of them)."""
     best: tuple[int, str, int] | None = None
@@ -43,6 +55,9 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
         if not counts:
             continue
         width, n = counts.most_common(1)[0]
+        rows = [ln for ln in sample if d in ln and len(_split(ln, d)) == width][:50]
+        if sum(_labelled(ln) for ln in rows) * 2 >= len(rows):
+            continue  # "주소: …, 603호 (…)" lines of label blocks, not a table
         # A header vouches for a table of any length; without one, demand several rows,
         # and more consistency for two columns split by a comma or spaces (prose has those).
         headed = d in sample[0] and looks_like_header(_split(sample[0], d))
@@ -54,7 +69,10 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
     return (best[1], best[2]) if best else None
 
 
-def _infer_columns(rows: list[list[str]], header: list[str] | None) -> dict[int, str]:
+def _infer_columns(rows: list[list[str]], header: list[str] | None
+                   ) -> tuple[dict[int, str], bool]:
+    """Column index -> role, and whether the rows keep one order of fields (if not, each
+    row is read by content: every line of some dumps puts its fields in another order)."""
     width = max(len(r) for r in rows)
     votes: list[Counter[str]] = [Counter() for _ in range(width)]
     filled = [0] * width
@@ -71,11 +89,63 @@ def _infer_columns(rows: list[list[str]], header: list[str] | None) -> dict[int,
         hint = hints[j] if j < len(hints) else None
         role, n = votes[j].most_common(1)[0] if votes[j] else (None, 0)
         if role is None or n < max(1, filled[j] * _MIN_SHARE):
-            role, n = (hint, filled[j]) if hint in ("name", "order") or (
+            role, n = (hint, filled[j]) if hint in HINT_ONLY or (
                 hint and hint != "id" and not votes[j]) else (None, 0)
         if role and (role not in claims or claims[role][0] < n):
             claims[role] = (n, j)
-    return {j: role for role, (_, j) in claims.items() if role != "id"}
+    columns = {j: role for role, (_, j) in claims.items() if role != "id"}
+    if "surname" not in columns.values():
+        _name_pieces(rows, columns, filled)
+    if "order" not in columns.values() or "order_date" not in columns.values():
+        _order_columns(rows, columns, filled, votes)
+    ordered = all(votes[j][r] >= 0.9 * sum(votes[j].values())
+                  for j, r in columns.items() if r in IDENTIFYING and votes[j])
+    return columns, ordered
+
+
+def _hangul_share(rows: list[list[str]], j: int, test: object) -> float:
+    cells = [r[j].strip() for r in rows[:_SAMPLE_ROWS] if j < len(r) and r[j].strip()]
+    return sum(bool(test(c)) for c in cells) / len(cells) if cells else 0.0  # type: ignore
+
+
+_TEXTLIKE = re.compile(r"[가-힣A-Za-z]{2}")
+
+
+def _order_columns(rows: list[list[str]], columns: dict[int, str], filled: list[int],
+                   votes: list[Counter[str]]) -> None:
+    """Order columns known by content: dates (2025-11-02, 25.11.02) and, beside them, the
+    item text no other role claims."""
+    free = [j for j in range(len(filled)) if j not in columns and filled[j] >= 2
+            and not votes[j]]
+    if "order_date" not in columns.values():
+        for j in free:
+            if _hangul_share(rows, j, lambda c: len(c) <= 24 and parse_date(c) is not None
+                             and not c.isdigit()) >= 0.8:
+                columns[j] = "order_date"
+                free.remove(j)
+                break
+    if "order_date" in columns.values() and "order" not in columns.values():
+        for j in free:
+            if _hangul_share(rows, j, lambda c: bool(_TEXTLIKE.search(c))) >= 0.8:
+                columns[j] = "order"
+                break
+
+
+def _name_pieces(rows: list[list[str]], columns: dict[int, str], filled: list[int]) -> None:
+    """A surname column (김, 이, 남궁…) beside a given-name column: voted by content."""
+    width = len(filled)
+    for j in range(width):
+        if j in columns or filled[j] < 2 or _hangul_share(
+                rows, j, lambda c: c in SURNAMES) < 0.9:
+            continue
+        for k in (j + 1, j - 1):
+            if 0 <= k < width and columns.get(k) in (None, "name") and _hangul_share(
+                    rows, k, lambda c: 1 <= len(c) <= 2 and all("가" <= ch <= "힣" for ch in c)
+            ) >= 0.9:
+                for jj in [jj for jj, r in columns.items() if r == "name"]:
+                    del columns[jj]
+                columns[j], columns[k] = "surname", "given"
+                return
 
 
 def logical_lines(text: str) -> tuple[list[str], list[int]]:
@@ -133,11 +203,18 @@ def tabular_candidates(lines: list[str], numbers: list[int] | None = None
         table = table[1:]
     if not table:
         return [], rest
-    columns = _infer_columns([c for _, c in table], header)
-    if not any(r in IDENTIFYING for r in columns.values()):
+    columns, ordered = _infer_columns([c for _, c in table], header)
+    if not lookupable_roles(columns.values()):
         return [], sorted(rest + [i for i, _ in table])
     out: list[Candidate] = []
     for i, cells in table:
+        if not ordered:  # fields in another order on every line: read each by content
+            cand = cells_to_candidate([(None, v) for v in cells], numbers[i], "tabular")
+            if cand.lookupable:
+                out.append(cand)
+            else:
+                rest.append(i)
+            continue
         cand = Candidate(line=numbers[i], layout="tabular")
         for j, role in columns.items():
             v = cells[j].strip()

@@ -20,6 +20,9 @@ _DOMAIN_OK = re.compile(r"^[a-z0-9\-]+(?:\.[a-z0-9\-]+)+$")
 _MASK_RE = re.compile("[" + re.escape(MASK_CHARS.replace("x", "").replace("X", "")) + "]")
 
 
+_X_RUN = re.compile(r"[xX]{3,}(?=[^a-wyzA-WYZ0-9]*$)")
+
+
 @dataclass(frozen=True, slots=True)
 class Email:
     """``full`` is None when the local part is masked; ``prefix`` is what shows before it."""
@@ -27,6 +30,7 @@ class Email:
     full: str | None
     local_prefix: str
     domain: str
+    ocr: bool = False  # read only after undoing OCR confusions (see normalize.ocr)
 
     @property
     def masked(self) -> bool:
@@ -49,7 +53,7 @@ _PLAIN = re.compile(r"^([a-z0-9._%+\-]+)@([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)$")
 
 def parse_email(value: str) -> Email | None:
     m = _PLAIN.match(value.lower()) if value.isascii() else None
-    if m:  # the common case, with nothing to undo
+    if m and "xxx" not in m.group(1):  # the common case, with nothing to undo
         return Email(m.group(0), m.group(1), m.group(2))
     text = deobfuscate(value).lower().strip("<>\"'(),;: ")
     local, sep, domain = text.rpartition("@")
@@ -57,6 +61,9 @@ def parse_email(value: str) -> Email | None:
         return None
     m = _MASK_RE.search(local)
     cut = m.start() if m else None
+    x_run = _X_RUN.search(local)  # "leexxxx": x is a letter, but a run of them is a mask
+    if x_run and (cut is None or x_run.start() < cut):
+        cut = x_run.start()
     if cut is None:
         if not _LOCAL_OK.match(local):
             return None

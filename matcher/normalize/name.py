@@ -67,5 +67,7 @@ def parse_name(value: str) -> Name | None:
         return Name(tuple(parts))
     latin = text.lower()
     if _LATIN_NAME.match(latin) and len(latin) >= 4 and " " in latin:
-        return Name(tuple(latin.split(" ")))
+        # Romanised names come in either order (Minjun Kim / KIM Minjun): sorted tokens
+        # make both one name.
+        return Name(tuple(sorted(latin.split(" "))))
     return None

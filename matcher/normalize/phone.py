@@ -28,19 +28,61 @@ _KR_MOBILE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Phone:
-    """``e164`` is None when any digit is masked; ``mid``/``last4`` are None when masked."""
+    """``e164`` is None when any digit is masked; ``mid``/``last4`` are None when masked.
+
+    ``quarters`` are the two-digit halves of the middle and last blocks (None where a
+    digit of one is hidden), so 010-12**-**78 still compares on the four digits it
+    shows. ``ocr`` marks a value read only after undoing OCR confusions.
+    """
 
     e164: str | None
     mid: str | None
     last4: str | None
+    shown: str | None = None  # masked numbers: the 8 digits after the prefix, "*" if hidden
+    ocr: bool = False
 
     @property
     def masked(self) -> bool:
         return self.e164 is None
 
+    @property
+    def quarters(self) -> tuple[str | None, str | None, str | None, str | None]:
+        # Derived, not stored: a tuple per record would be one more object for the
+        # garbage collector to walk on every batch of a 33.7M-row ingest.
+        if self.shown is not None:
+            s = self.shown
+            return tuple(s[i:i + 2] if s[i:i + 2].isdigit() else None  # type: ignore[return-value]
+                         for i in (0, 2, 4, 6))
+        return quarters_of(self.mid, self.last4)
+
+    @property
+    def visible_digits(self) -> int:
+        return 2 * sum(q is not None for q in self.quarters)
+
 
 def _block(text: str) -> str | None:
     return text if text.isdigit() else None
+
+
+def _halves(block: str) -> tuple[str | None, str | None]:
+    if len(block) != 4:
+        return None, None
+    a, b = block[:2], block[2:]
+    return (a if a.isdigit() else None), (b if b.isdigit() else None)
+
+
+def quarters_of(mid: str | None, last4: str | None
+                ) -> tuple[str | None, str | None, str | None, str | None]:
+    return (*_halves(mid or ""), *_halves(last4 or ""))
+
+
+def _from_national(national: str, e164: str) -> Phone:
+    mid, last = national[-8:-4] or None, national[-4:]
+    return Phone(e164, mid, last)
+
+
+# A Korean mobile number that lost its leading 0 in a numeric spreadsheet cell.
+_LOST_ZERO = re.compile(r"^1[016789]\d{7,8}$")
 
 
 def parse_phone(value: str, region: str = "KR") -> Phone | None:
@@ -48,16 +90,21 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
     text = nfkc(value).strip()
     if not text:
         return None
+    if text[0] == "1" and _LOST_ZERO.match(text):
+        text = "0" + text
     m = _KR_MOBILE.match(text)
     if m:
         carrier, mid, last = m.groups()
+        if mid.isdigit() and last.isdigit():  # the common, unmasked case
+            return Phone(f"+821{carrier[1]}{mid}{last}", mid, last)
         mid_v, last_v = _block(mid), _block(last)
-        if mid_v is None and last_v is None:
+        quarters = (*_halves(mid), *_halves(last))
+        if mid_v is None and last_v is None and not any(quarters):
             return None  # everything but the prefix is hidden: nothing to compare
-        e164 = f"+821{carrier[1]}{mid}{last}" if mid_v and last_v else None
-        if e164 is None and mid_v and last_v is None and len(mid) == 3:
+        if mid_v and last_v is None and len(mid) == 3:
             return None
-        return Phone(e164, mid_v, last_v)
+        shown = "".join("*" if c not in "0123456789" else c for c in mid.rjust(4, "*") + last)
+        return Phone(None, mid_v, last_v, shown)
     if any(ch in MASK_CHARS for ch in text):
         return None  # a masked non-mobile number: too little left to be evidence
     if _NOT_PHONE.search(text) or _DATE.match(text):
@@ -76,5 +123,4 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
             else phonenumbers.is_valid_number(num)):
         return None
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    national = str(num.national_number)
-    return Phone(e164, national[-8:-4] or None, national[-4:])
+    return _from_national(str(num.national_number), e164)

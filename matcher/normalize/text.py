@@ -35,3 +35,17 @@ def normalize_order(value: str) -> str:
 
 def is_hangul_syllable(ch: str) -> bool:
     return "\uac00" <= ch <= "\ud7a3"
+
+
+_EXCEL_FORMULA = re.compile(r'^="(.*)"$')
+
+
+def unexcel(value: str) -> str:
+    """A cell as Excel wrote it -> its text: ``="010…"`` formulas and ``'010…`` text
+    prefixes are how spreadsheets keep leading zeros."""
+    v = value.strip()
+    if v[:2] == '="' and (m := _EXCEL_FORMULA.match(v)):
+        return m.group(1).replace('""', '"')
+    if v[:1] == "'" and len(v) > 1 and v[1] != "'" and v.count("'") == 1:
+        return v[1:]
+    return v
