@@ -47,13 +47,13 @@ def test_crawl_findings_and_status_on_postgres(pg_url: str, home: Path,
     assert not (home / "dumpwatch.db").exists()  # nothing went to SQLite
 
 
-def test_takedown_case_and_report_on_postgres(postgres_url: str, home: Path,
+def test_takedown_case_and_report_on_postgres(pg_url: str, home: Path,
                                               tmp_path: Path) -> None:
     from dumpwatch.testsites.smtp import SmtpSink
     from dumpwatch.testsites.takedown import registry, write_takedown_config
 
     config = tmp_path / "config"
-    env = {"DUMPWATCH_DB_URL": postgres_url}
+    env = {"DUMPWATCH_DB_URL": pg_url}
 
     def cli(*args: str):
         proc = run_cli("--home", str(home), "--config", str(config), *args, env=env)
