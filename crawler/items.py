@@ -23,6 +23,8 @@ class DocumentItem:
     # turns it into text documents; ``filename`` tells its type when the URL does not.
     data: bytes | None = None
     filename: str | None = None
+    # Files attached to a post (Telegram documents): title and size as shown, never content.
+    attachments: list[tuple[str, int | None]] = field(default_factory=list)
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     # How it was fetched, for the evidence bundle: status, response headers and the
     # SHA-256 of the body exactly as received (a forum post: of its thread page).

@@ -162,7 +162,7 @@ class Takedown(_Strict):
 
 class Source(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    kind: Literal["paste", "forum"]
+    kind: Literal["paste", "forum", "telegram_preview"]
     engine: str | None = None  # preset in crawler/presets/<engine>.yaml (already merged)
     base_url: str = Field(pattern=r"^https?://")
     enabled: bool = True
@@ -174,6 +174,9 @@ class Source(_Strict):
     raw_url: str | None = None  # template with {id}, e.g. /raw/{id}
     forum: Forum | None = None
     login: Login | None = None
+    # telegram_preview: public channels read through t.me/s/CHANNEL (no account, no API key)
+    channels: list[str] | None = None
+    channel_pages: int = Field(20, ge=1, description="older pages per channel and run at most")
     politeness: Politeness = Politeness()
     retention_days: float = Field(0, ge=0, description="keep encrypted page text this long")
     # strptime patterns tried in order; "iso" (ISO 8601) and "dateparser" (relative and
@@ -228,6 +231,12 @@ class Source(_Strict):
             raise ValueError("a paste source needs listing and raw_url")
         if self.kind == "forum" and self.forum is None:
             raise ValueError("a forum source needs a forum section")
+        if self.kind == "telegram_preview":
+            if not self.channels:
+                raise ValueError("a telegram_preview source needs channels: [name, ...]")
+            bad = [c for c in self.channels if not re.fullmatch(r"[A-Za-z0-9_]{3,64}", c)]
+            if bad:
+                raise ValueError(f"not a public channel name: {', '.join(bad)}")
         return self
 
     @property

@@ -13,6 +13,7 @@ from crawler.profiles import Source
 from crawler.spiders.discourse import DiscourseSpider
 from crawler.spiders.forum import ForumSpider
 from crawler.spiders.paste import PasteSpider
+from crawler.spiders.telegram import TelegramPreviewSpider
 from crawler.state import CrawlState
 from dumpwatch.monitor.config import MonitorConfig
 from dumpwatch.storage.db import open_database
@@ -54,8 +55,11 @@ def run_source(home: Path, source: Source, monitor: MonitorConfig | None = None)
     db = open_database(home)
     state = CrawlState(db, source.name)
     process = CrawlerProcess(crawl_settings(source, str(home)))
-    spider_cls = PasteSpider if source.kind == "paste" else (
-        DiscourseSpider if source.forum and source.forum.api == "discourse" else ForumSpider)
+    if source.kind == "forum" and source.forum and source.forum.api == "discourse":
+        spider_cls = DiscourseSpider
+    else:
+        spider_cls = {"paste": PasteSpider, "forum": ForumSpider,
+                      "telegram_preview": TelegramPreviewSpider}[source.kind]
     crawler = process.create_crawler(spider_cls)
     crawler.dumpwatch = RunContext(  # type: ignore[attr-defined]
         home, source, state, monitor or MonitorConfig())

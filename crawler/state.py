@@ -23,8 +23,13 @@ class CrawlState:
         self._dirty: dict[str, ThreadState] = {}
         with db.session() as s:
             self.seen = set(s.exec(select(SeenItem.item_id).where(SeenItem.source == source)))
+        self.reload_threads()
+
+    def reload_threads(self) -> None:
+        """Read every thread's (channel's) progress again: other workers advance them."""
+        with self.db.session() as s:
             self.threads = {t.thread_url: t for t in s.exec(
-                select(ThreadState).where(ThreadState.source == source))}
+                select(ThreadState).where(ThreadState.source == self.source))}
 
     def seen_stmt(self, item_id: str):
         self.seen.add(item_id)
@@ -38,6 +43,18 @@ class CrawlState:
             with self.db.session() as s:
                 s.exec(self.seen_stmt(item_id))  # type: ignore[call-overload]
                 s.commit()
+
+    def unseen_in_db(self, item_ids: list[str]) -> set[str]:
+        """Of these ids, those no process has stored yet (the database is the truth when
+        several workers share a source; the in-memory set is only this process's view)."""
+        if not item_ids:
+            return set()
+        with self.db.session() as s:
+            stored = set(s.exec(select(SeenItem.item_id).where(
+                SeenItem.source == self.source,
+                SeenItem.item_id.in_(item_ids))))  # type: ignore[attr-defined]
+        self.seen |= stored
+        return set(item_ids) - stored
 
     def thread(self, thread_url: str) -> ThreadState | None:
         return self.threads.get(thread_url)

@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from dumpwatch.monitor.config import MonitorConfig, Webhook
-from dumpwatch.storage import Alert, Database, Finding
+from dumpwatch.storage import Alert, Database, Finding, write_lock
 from dumpwatch.storage.models import utcnow
 
 log = logging.getLogger("dumpwatch.alerts")
@@ -49,6 +49,7 @@ def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, sou
     """Called by the pipeline in the document's transaction."""
     if _RANK[verdict] < _RANK[cfg.alert_min_verdict] or not records:
         return None
+    write_lock(s, f"alerts:{corpus}")  # two re-posts stored at once: the second sees the first
     first = _earlier_alert(s, corpus, set(records), cfg)
     now = utcnow()
     payload = {

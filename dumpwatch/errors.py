@@ -6,6 +6,7 @@
     ├── CorpusError                a corpus file cannot be read at all
     │   └── CorpusFormatError      it is readable but not a corpus (no columns, binary, ...)
     ├── IndexError_                an index is missing or damaged
+    ├── DatabaseError              the database cannot be opened or its schema is not usable
     ├── ArchiveError               an archive member, workbook or image cannot be read
     │   └── ArchiveLimitError      a file crossed an expansion limit (decompression bomb)
     └── TakedownError              a takedown case cannot proceed (the case is left intact)
@@ -40,6 +41,10 @@ class CorpusFormatError(CorpusError):
 
 class IndexError_(DumpwatchError):
     """Raised when a corpus index is missing or damaged."""
+
+
+class DatabaseError(DumpwatchError):
+    """Raised when the database is unreachable or its schema cannot be brought up to date."""
 
 
 class ArchiveError(DumpwatchError):

@@ -2,10 +2,15 @@
 
 The session corpus is built once (20,000 synthetic records) and reused read-only by
 every test that only scans; tests that write make their own home.
+
+With ``DUMPWATCH_TEST_PG`` set to a PostgreSQL server's URL (``.ci/run`` starts one and runs
+the suite a second time that way), every test gets its own fresh database on it through
+``DUMPWATCH_DB_URL`` — cloned from a template migrated once per session — instead of SQLite.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -24,6 +29,97 @@ CORPUS_SIZE = 20_000
 @pytest.fixture(autouse=True)
 def _key_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DUMPWATCH_KEY", TEST_KEY)
+
+
+PG_SERVER = os.environ.get("DUMPWATCH_TEST_PG")
+_db_numbers = itertools.count()
+
+
+def _admin(url: str):
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                           autocommit=True)
+
+
+def _with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """A PostgreSQL server's admin URL: the one CI started, else a throwaway cluster."""
+    if PG_SERVER:
+        yield PG_SERVER
+        return
+    from dumpwatch.testsites.services import PostgresServer, ServiceUnavailable
+
+    server = PostgresServer()
+    try:
+        url = server.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: str) -> str:
+    """A database migrated to head once, cloned for each test (much faster than migrating)."""
+    from dumpwatch.storage.db import Database
+
+    name = f"dw_tpl_{os.getpid()}"
+    with _admin(pg_server) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    Database(_with_database(pg_server, name)).dispose()
+    yield name
+    with _admin(pg_server) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def new_pg_database(server: str, template: str = "template0") -> tuple[str, str]:
+    name = f"dw_{os.getpid()}_{next(_db_numbers)}"
+    with _admin(server) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    return name, _with_database(server, name)
+
+
+def drop_pg_database(server: str, name: str) -> None:
+    with _admin(server) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture()
+def pg_url(pg_server: str) -> str:
+    """A fresh, empty PostgreSQL database (on every run, not only the PostgreSQL one)."""
+    name, url = new_pg_database(pg_server)
+    yield url
+    drop_pg_database(pg_server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Run a test on both backends, each time on a fresh, empty database: pass this as the
+    environment of the processes under test ("" means the home's SQLite file)."""
+    if request.param == "sqlite":
+        return {"DUMPWATCH_DB_URL": ""}
+    return {"DUMPWATCH_DB_URL": request.getfixturevalue("pg_url")}
+
+
+@pytest.fixture(autouse=True)
+def _database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the PostgreSQL run, point DUMPWATCH_DB_URL at a database of this test's own."""
+    if not PG_SERVER:
+        yield
+        return
+    template = request.getfixturevalue("pg_template")
+    name, url = new_pg_database(PG_SERVER, template)
+    monkeypatch.setenv("DUMPWATCH_DB_URL", url)
+    yield
+    drop_pg_database(PG_SERVER, name)
 
 
 @pytest.fixture(scope="session")

@@ -223,3 +223,86 @@ def test_no_canary_plaintext_in_takedown_notices_exports_or_report(tmp_path: Pat
     for needle in _needles():
         for where, blob in blobs:
             assert needle not in blob, (where, needle.decode("utf-8", "replace"))
+
+
+def test_no_canary_plaintext_from_telegram_or_the_worker_frontier(tmp_path: Path) -> None:
+    """A Telegram sale post and a paste crawled by a worker through Redis: the canary is in
+    post text, a document title and a paste title. Nothing of it in the home, the database
+    (SQLite or PostgreSQL), Redis or anything printed."""
+    import pytest
+
+    from crawler.frontier import enqueue_run
+    from dumpwatch.testsites import LocalSites
+    from dumpwatch.testsites.bigpaste import write_profile
+    from dumpwatch.testsites.server import SiteServer
+    from dumpwatch.testsites.services import RedisServer, ServiceUnavailable
+    from dumpwatch.testsites.telegram import TelegramPreviewSite
+    from tests.test_telegram import PROFILE
+
+    corpus = tmp_path / "corpus.csv"
+    write_corpus_csv(corpus, 500)
+    with open(corpus, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["CANARY-1"] + [CANARY[k] for k in ("name", "phone", "email",
+                                                                    "address", "order")])
+    home, config = tmp_path / "home", tmp_path / "config"
+    printed = run_cli("--home", str(home), "corpus", "add", "shop", str(corpus)).stderr
+    line = f"{CANARY['name']} {CANARY['phone']} {CANARY['email']}"
+    redis = RedisServer()
+    try:
+        redis_url = redis.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    tg = TelegramPreviewSite()
+    tg.post("sale_channel", f"판매 샘플\n{line}", documents=[(f"{CANARY['phone']}.xlsx", "2 MB")])
+    server = SiteServer(tg).start()
+    try:
+        with LocalSites() as sites:
+            sites.paste.add(f"DB {CANARY['phone']} {CANARY['email']}", f"샘플\n{line}")
+            write_profile(config, "w-paste", sites.paste_server.url, 1)
+            (config / "sources" / "tg.yaml").write_text(
+                PROFILE.format(base=server.url, channels="sale_channel"))
+            crawl = run_cli("--home", str(home), "--config", str(config), "crawl", "tg")
+            assert enqueue_run(redis_url, "w-paste")["status"] == "enqueued"
+            worker = run_cli("--home", str(home), "--config", str(config), "worker",
+                             "--source", "w-paste", "--redis-url", redis_url,
+                             "--idle-exit", "2")
+            assert crawl.returncode == 0 and worker.returncode == 0, worker.stderr
+            found = run_cli("--home", str(home), "findings", "-f", "jsonl")
+            assert found.stdout.count("CANARY-1") == 2  # found on both, shown redacted
+            printed += crawl.stdout + crawl.stderr + worker.stdout + worker.stderr + found.stdout
+            import redis as redis_client
+
+            r = redis_client.Redis.from_url(redis_url)
+            stored = b""
+            for k in r.keys("*"):
+                kind = r.type(k)
+                if kind == b"zset":
+                    stored += b"".join(r.zrange(k, 0, -1))
+                elif kind == b"set":
+                    stored += b"".join(r.smembers(k))
+                elif kind == b"list":
+                    stored += b"".join(r.lrange(k, 0, -1))
+                else:
+                    stored += r.dump(k) or b""
+            r.close()
+    finally:
+        server.stop()
+        redis.stop()
+    from sqlalchemy import text
+
+    from dumpwatch.storage import open_database
+
+    db = open_database(home)
+    with db.engine.connect() as conn:
+        from sqlmodel import SQLModel
+
+        rows = "".join(repr(conn.execute(text(f"SELECT * FROM {t}")).fetchall())
+                       for t in SQLModel.metadata.tables)
+    db.dispose()
+    files = [p for p in home.rglob("*") if p.is_file()]
+    for needle in _needles():
+        assert needle not in printed.encode(), needle.decode("utf-8", "replace")
+        assert needle not in stored, ("redis", needle.decode("utf-8", "replace"))
+        assert needle not in rows.encode(), ("database", needle.decode("utf-8", "replace"))
+        for f in files:
+            assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))

@@ -7,7 +7,6 @@ assertions are on what the database holds afterwards and what the servers saw.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -155,8 +154,13 @@ def test_fault_matrix(sites: LocalSites, home: Path, tmp_path: Path) -> None:
         assert found.get(url) == ids, url
 
     # every run is recorded with its faults
-    db = sqlite3.connect(home / "dumpwatch.db")
-    runs = db.execute("select source, status, errors from crawlrun").fetchall()
+    from sqlmodel import select
+
+    from dumpwatch.storage import CrawlRun, open_database
+
+    with open_database(home).session() as s:
+        runs = [(r.source, r.status, r.errors)
+                for r in s.exec(select(CrawlRun).order_by(CrawlRun.id))]
     assert [r[0] for r in runs] == ["local-paste", "local-forum"]
     assert json.loads(runs[0][2]) == errors
 

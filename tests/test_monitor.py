@@ -50,14 +50,23 @@ def start_monitor(home: Path, config: Path, hook: str, every: float = 2) -> subp
 
 
 def crawl_runs(home: Path) -> int:
-    if not (home / "dumpwatch.db").exists():
+    """Finished crawl runs, read without creating the database (SQLite or PostgreSQL)."""
+    import sqlalchemy
+
+    from dumpwatch.storage.db import database_url
+
+    url = database_url(home)
+    if url.startswith("sqlite") and not (home / "dumpwatch.db").exists():
         return 0
-    with sqlite3.connect(home / "dumpwatch.db") as db:
-        try:
-            return db.execute("select count(*) from crawlrun where finished_at is not null"
-                              ).fetchone()[0]
-        except sqlite3.OperationalError:
-            return 0
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sqlalchemy.text(
+                "select count(*) from crawlrun where finished_at is not null")).scalar_one()
+    except sqlalchemy.exc.DBAPIError:
+        return 0
+    finally:
+        engine.dispose()
 
 
 def leak_text(start: int, n: int) -> tuple[str, set[str], list]:

@@ -37,10 +37,12 @@ from dumpwatch.storage import (
     Document,
     Finding,
     Listing,
+    PostAttachment,
     Rendering,
     RetainedText,
     Sighting,
     Verdict,
+    write_lock,
 )
 from dumpwatch.storage.models import utcnow
 from matcher.containers import Limits
@@ -166,12 +168,20 @@ class MatchPipeline:
         stats = self.stats
         stats.inc_value("dumpwatch/documents")
         digest = content_hash(item.text)
+        # Match before taking the write lock, so workers match in parallel and hold the lock
+        # only to store; content stored meanwhile by another worker just wastes one scan.
         with self.db.session() as s:
+            known = s.exec(select(Document.id).where(Document.content_sha256 == digest)).first()
+        result = None
+        if known is None and self.scanner is not None:
+            result = self.scanner.scan_text(item.text, item.url)
+        with self.db.session() as s:
+            write_lock(s, f"document:{digest}")  # two workers, one content: stored once
             doc = s.exec(select(Document).where(Document.content_sha256 == digest)).first()
             new_doc = doc is None
             listing, values = None, None
             if new_doc:
-                doc, listing, values = self._match_and_store(s, item, digest)
+                doc, listing, values = self._match_and_store(s, item, digest, result)
                 stats.inc_value("dumpwatch/new_documents")
             elif s.exec(select(Finding.id).where(Finding.document_id == doc.id)).first():
                 cands = extract(item.text)
@@ -190,7 +200,12 @@ class MatchPipeline:
                 Sighting.source == item.source, Sighting.url == item.url,
                 Sighting.document_id == doc.id)).one()
             self._store_capture(s, sighting_id, item, listing)
-            if item.item_id and self.source.kind == "paste":
+            if item.attachments:
+                s.exec(insert_ignore_stmt(self.db, PostAttachment, [  # type: ignore
+                    {"source": item.source, "url": item.url, "title": mask_title(name) or "",
+                     "size_bytes": size, "seen_at": utcnow()}
+                    for name, size in item.attachments], ["source", "url", "title"]))
+            if item.item_id and self.source.kind in ("paste", "telegram_preview"):
                 s.exec(self.state.seen_stmt(item.item_id))  # type: ignore[call-overload]
             s.commit()
         if item.thread_url and item.post_id:
@@ -227,7 +242,7 @@ class MatchPipeline:
             if (m := _EVIDENCE_LINE.match(ev))}
         return _row_emails(candidates, lines)
 
-    def _match_and_store(self, s, item: DocumentItem, digest: str):
+    def _match_and_store(self, s, item: DocumentItem, digest: str, result=None):
         """Match a new content; returns the document and, when it matched, its listing and
         the redacted forms of its record values."""
         doc = Document(content_sha256=digest, length=len(item.text))
@@ -235,7 +250,8 @@ class MatchPipeline:
         s.flush()
         listing, values = None, None
         if self.scanner is not None:
-            result = self.scanner.scan_text(item.text, item.url)
+            if result is None:
+                result = self.scanner.scan_text(item.text, item.url)
             doc.candidates = result.candidates
             best = "none"
             decided = {}

@@ -61,17 +61,24 @@ class ForumSpider(SourceSpider):
         assert self.source.forum is not None  # the profile validator guarantees it
         return self.source.forum
 
-    async def start(self) -> AsyncIterator[Any]:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._pending: list[scrapy.Request] = []
         self._logging_in = False
         self._relogins = 0
         self._boards_seen: set[str] = set()
         self._threads_seen: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Any]:
+        for req in self.entry_requests():
+            yield req
+
+    def entry_requests(self) -> Iterator[scrapy.Request]:
+        """Where a run begins: the login page, else the boards."""
         if self.source.logs_in:
             yield self._login_request()
         else:
-            for req in self._start_boards():
-                yield req
+            yield from self._start_boards()
 
     def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         """Forum pages answering 401/403 reach the callbacks: that is how several engines

@@ -12,17 +12,30 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import DocumentItem
+from crawler.pipelines.matching import mask_title
 from crawler.spiders import media
 from crawler.spiders.base import SourceSpider
 
 
 class PasteSpider(SourceSpider):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._scheduled: set[str] = set()
+
     async def start(self) -> AsyncIterator[Any]:
+        for req in self.entry_requests():
+            yield req
+
+    def entry_requests(self) -> Iterator[scrapy.Request]:
+        """Where a run begins: the listing pages, fetched again every run."""
         listing = self.source.listing
         assert listing is not None
-        self._scheduled: set[str] = set()
         for url in listing.urls:
             yield self.request(url, self.parse_listing, meta={"page": 1}, dont_filter=True)
+
+    def unseen(self, ids: list[str]) -> set[str]:
+        """Ids never fetched before and not yet scheduled in this run."""
+        return {i for i in ids if i not in self.state.seen and i not in self._scheduled}
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         self.ok()
@@ -40,18 +53,21 @@ class PasteSpider(SourceSpider):
                 data = data.get(part, []) if isinstance(data, dict) else []
             for obj in data if isinstance(data, list) else []:
                 if isinstance(obj, dict) and obj.get(listing.json_id) is not None:
-                    items.append((str(obj[listing.json_id]), obj.get("title"), obj.get("author")))
+                    items.append((str(obj[listing.json_id]), mask_title(obj.get("title")),
+                                  obj.get("author")))
         else:
             for el in self.select(response, listing.item_links or "a"):
                 href = el.attrib.get("href") or el.get()
                 m = id_re.search(href or "")
                 if m:
                     title = " ".join(t.strip() for t in el.css("::text").getall()) or None
-                    items.append((m.group("id"), title, None))
+                    # masked now: with workers, request meta is stored in Redis
+                    items.append((m.group("id"), mask_title(title), None))
         if self.repeated_listing(response, [i for i, _, _ in items]):
             return
+        new = self.unseen([i for i, _, _ in items])
         for item_id, title, author in items:
-            if item_id in self.state.seen or item_id in self._scheduled:
+            if item_id not in new or item_id in self._scheduled:
                 continue
             self._scheduled.add(item_id)
             raw = self.source.raw_url.format(id=item_id)  # type: ignore[union-attr]

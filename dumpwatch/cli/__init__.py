@@ -13,9 +13,11 @@ import dumpwatch.cli.dumps  # registers
 import dumpwatch.cli.evidence  # registers
 import dumpwatch.cli.export  # noqa: F401 - registers
 from dumpwatch.cli import corpus, findings, monitor, scan, sources  # noqa: F401 - registers
+from dumpwatch.cli import db as _db  # noqa: F401 - registers
 from dumpwatch.cli import regulator as regulator  # registers ``report``
 from dumpwatch.cli import takedown as takedown  # registers ``takedown``
 from dumpwatch.cli import web as web  # registers ``serve`` and ``user``
+from dumpwatch.cli import worker as _worker  # noqa: F401 - registers
 from dumpwatch.cli._app import app, err
 from dumpwatch.errors import DumpwatchError
 

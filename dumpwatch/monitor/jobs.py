@@ -18,7 +18,18 @@ _running: dict[str, subprocess.Popen] = {}  # source -> crawl process, for clean
 
 
 def crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
-    """One crawl in its own process: a hung or crashing crawl cannot take the monitor down."""
+    """One crawl in its own process: a hung or crashing crawl cannot take the monitor down.
+
+    With DUMPWATCH_REDIS_URL set, a source the workers can share is enqueued for them
+    instead (``dumpwatch worker``); alerts are still delivered from here.
+    """
+    redis_url = os.environ.get("DUMPWATCH_REDIS_URL")
+    if redis_url:
+        summary = _enqueue(redis_url, config, source)
+        if summary is not None:
+            log.info(json.dumps({"event": "crawl_enqueued", **summary}))
+            deliver(home, config)  # what the workers stored since the last run
+            return summary
     cmd = [sys.executable, "-m", "dumpwatch", "--home", home, "--config", config, "-q",
            "crawl", source, "--json"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -42,6 +53,17 @@ def crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
     log.info(json.dumps({"event": "crawl_done", **summary}, ensure_ascii=False))
     deliver(home, config)
     return summary
+
+
+def _enqueue(redis_url: str, config: str, source: str) -> dict | None:
+    from crawler.frontier import enqueue_run
+    from crawler.profiles import load_sources
+    from crawler.worker import distributable
+
+    profile = load_sources(Path(config), strict=False).get(source)
+    if profile is None or not distributable(profile):
+        return None  # crawled here, in a subprocess
+    return enqueue_run(redis_url, source)
 
 
 def deliver(home: str, config: str) -> int:

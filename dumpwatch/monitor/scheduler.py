@@ -91,6 +91,9 @@ def _sync_recheck(sched: BackgroundScheduler, home: Path, config: Path,
 def run_monitor(home: Path, config: Path, sources: dict[str, Source], cfg: MonitorConfig,
                 every: float | None = None, stop: threading.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or ``stop`` is set)."""
+    from dumpwatch.storage import open_database
+
+    open_database(home).dispose()  # migrate now, once, before any crawl process starts
     stop = stop or threading.Event()
     sched = build_scheduler(home, len(sources))
     sched.start(paused=True)

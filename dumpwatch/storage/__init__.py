@@ -4,8 +4,9 @@ SQLite (WAL) under the home directory by default; any SQLAlchemy URL in
 ``DUMPWATCH_DB_URL`` (PostgreSQL) otherwise. Only portable SQL is used.
 """
 
+from dumpwatch.storage.attachments import PostAttachment
 from dumpwatch.storage.cases import OPEN_STATES, CaseEvent, Notice, TakedownCase
-from dumpwatch.storage.db import Database, open_database
+from dumpwatch.storage.db import Database, open_database, write_lock
 from dumpwatch.storage.dumps import Dump, DumpPost
 from dumpwatch.storage.evidence import Capture, Rendering
 from dumpwatch.storage.listings import Listing
@@ -38,6 +39,7 @@ __all__ = [
     "Finding",
     "Listing",
     "Notice",
+    "PostAttachment",
     "Rendering",
     "RetainedText",
     "SeenItem",
@@ -49,5 +51,6 @@ __all__ = [
     "Verdict",
     "WebUser",
     "open_database",
+    "write_lock",
 ]
 

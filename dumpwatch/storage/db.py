@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from dumpwatch.storage import dumps, evidence, listings, models, web  # noqa: F401 - registers
 
@@ -23,7 +23,9 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        SQLModel.metadata.create_all(self.engine)
+        from dumpwatch.storage.migrate import ensure_schema
+
+        ensure_schema(self.engine)  # one process migrates, the others wait or just verify
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -48,3 +50,24 @@ def database_url(home: Path) -> str:
 
 def open_database(home: Path) -> Database:
     return Database(database_url(home))
+
+
+def write_lock(session: Session, key: str) -> None:
+    """Serialise writers of ``key`` until the session's transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock on the key, so unrelated documents still
+    proceed in parallel. SQLite: a no-op write as the first statement takes the database's
+    write lock up front (with the busy timeout), instead of reading a snapshot first and
+    failing with "database is locked" when another writer committed in between.
+    """
+    import zlib
+
+    from sqlalchemy import text
+
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:k)"),  # type: ignore[call-overload]
+                     params={"k": zlib.crc32(key.encode()) - (1 << 31)})
+    elif name == "sqlite":
+        session.exec(text(  # type: ignore[call-overload]
+            "UPDATE alembic_version SET version_num = version_num WHERE 1 = 0"))

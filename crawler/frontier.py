@@ -1,0 +1,243 @@
+"""The shared crawl frontier in Redis: how the monitor starts a distributed run, and how
+requests held by a worker that died go back to the queue.
+
+Keys per source (the same names the workers' scrapy-redis settings use):
+``dumpwatch:SOURCE:start_urls`` (run entries), ``:requests`` (the queue), ``:dupefilter``
+(fingerprints of requests scheduled this run) and ``:inflight:WORKER`` (requests a worker
+has taken and not yet downloaded). A worker refreshes ``dumpwatch:worker:WORKER`` every few
+seconds; when that key expires (``kill -9``, a lost machine) another worker moves the dead
+one's in-flight requests back to the queue, so a listing page it held does not take the rest
+of the archive with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from scrapy import Request, signals
+from scrapy_redis.scheduler import Scheduler
+
+from crawler.spiders.distributed import KEY_PREFIX
+
+HEARTBEAT_SECONDS = float(os.environ.get("DUMPWATCH_WORKER_HEARTBEAT", "10"))
+# Take the next request and record it as this worker's, in one step: a worker killed in
+# between cannot lose it.
+_POP = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+redis.call('HSET', KEYS[2], redis.sha1hex(r[1]), r[1])
+return r[1]
+"""
+
+# Where every request lives; %(spider)s / %(name)s are filled in by scrapy-redis.
+QUEUE_KEY = f"{KEY_PREFIX}:%(spider)s:requests"
+DUPEFILTER_KEY = f"{KEY_PREFIX}:%(spider)s:dupefilter"
+START_KEY = f"{KEY_PREFIX}:%(name)s:start_urls"
+
+
+def keys(source: str) -> dict[str, str]:
+    return {"queue": QUEUE_KEY % {"spider": source},
+            "dupefilter": DUPEFILTER_KEY % {"spider": source},
+            "start": START_KEY % {"name": source}}
+
+
+def redis_settings(redis_url: str, idle_exit: float = 0) -> dict[str, Any]:
+    """Scrapy settings that put a crawl on the shared frontier."""
+    return {
+        "SCHEDULER": "crawler.frontier.ReliableScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        # A worker that stops must leave the shared queue and fingerprints alone.
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
+        "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,
+        "REDIS_START_URLS_KEY": START_KEY,
+        "REDIS_URL": redis_url,
+        # 0: wait for work forever; N: leave after N idle seconds (tests, batch jobs).
+        "MAX_IDLE_TIME_BEFORE_CLOSE": int(idle_exit),
+        # The page cap is per local run; a worker serves many runs.
+        "CLOSESPIDER_PAGECOUNT": 0,
+        "SPIDER_MIDDLEWARES": {"crawler.frontier.InflightAck": 10},
+    }
+
+
+def client(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url)
+
+
+def enqueue_run(redis_url: str, source: str) -> dict[str, Any]:
+    """Start a run of ``source`` on the workers, unless one is still queued.
+
+    A new run forgets the previous run's fingerprints, so listing pages are read again;
+    pages already stored are skipped through the database (seen items, thread state).
+    """
+    r = client(redis_url)
+    try:
+        k = keys(source)
+        if r.zcard(k["queue"]) or r.llen(k["start"]):
+            return {"source": source, "status": "busy",
+                    "reason": "the previous distributed run is still queued"}
+        with r.pipeline() as pipe:
+            pipe.delete(k["dupefilter"])
+            pipe.rpush(k["start"], json.dumps({"run": datetime.now(UTC).isoformat()}))
+            pipe.execute()
+        return {"source": source, "status": "enqueued"}
+    finally:
+        r.close()
+
+
+def frontier_size(redis_url: str, source: str) -> dict[str, int]:
+    r = client(redis_url)
+    try:
+        k = keys(source)
+        return {"queued": int(r.zcard(k["queue"])), "runs_waiting": int(r.llen(k["start"])),
+                "fingerprints": int(r.scard(k["dupefilter"]))}
+    finally:
+        r.close()
+
+
+class ReliableScheduler(Scheduler):
+    """scrapy-redis' scheduler plus in-flight bookkeeping and reclaiming (see module doc)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[override]
+        sched = super().from_crawler(crawler)
+        sched.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        crawler.dumpwatch_ack = sched.ack  # type: ignore[attr-defined] - InflightAck calls it
+        return sched
+
+    def open(self, spider) -> None:
+        super().open(spider)
+        base = f"{KEY_PREFIX}:{spider.name}:inflight:"
+        self._inflight_prefix = base
+        self.inflight_key = base + self.worker_id
+        self._alive_key = f"{KEY_PREFIX}:worker:{self.worker_id}"
+        self._pop = self.server.register_script(_POP)
+        self._stop = threading.Event()
+        self._beat()
+        threading.Thread(target=self._heartbeat, daemon=True).start()
+        self._last_reclaim = 0.0
+        self.reclaim()
+
+    def close(self, reason: str) -> None:
+        self._stop.set()
+        # What is left was tried and failed (errbacks are not acknowledged): not a loss.
+        self.server.delete(self.inflight_key, self._alive_key)
+        super().close(reason)
+
+    def _beat(self) -> None:
+        self.server.set(self._alive_key, "1", px=int(HEARTBEAT_SECONDS * 1000))
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS / 3):
+            try:
+                self._beat()
+            except redis.RedisError:
+                continue  # Redis away for a moment: the next beat will tell
+
+    def next_request(self):  # type: ignore[override]
+        if time.monotonic() - self._last_reclaim > HEARTBEAT_SECONDS / 2:
+            self.reclaim()
+        data = self._pop(keys=[self.queue.key, self.inflight_key])
+        if not data:
+            return None
+        request = self.queue._decode_request(data)
+        request.meta["dw_inflight"] = hashlib.sha1(data).hexdigest()
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        return request
+
+    def ack(self, request) -> None:
+        token = request.meta.get("dw_inflight")
+        if token:
+            self.server.hdel(self.inflight_key, token)
+
+    def _dead_keys(self) -> list[bytes]:
+        dead = []
+        for key in self.server.scan_iter(match=self._inflight_prefix + "*"):
+            worker = key.decode().rsplit(":inflight:", 1)[1]
+            if worker != self.worker_id and not self.server.exists(
+                    f"{KEY_PREFIX}:worker:{worker}"):
+                dead.append(key)
+        return dead
+
+    def reclaim(self) -> int:
+        """Move dead workers' in-flight requests back to the queue; returns how many."""
+        self._last_reclaim = time.monotonic()
+        moved = 0
+        for key in self._dead_keys():
+            mine = key + b":reclaiming:" + self.worker_id.encode()
+            try:
+                self.server.rename(key, mine)  # only one reclaimer wins
+            except redis.ResponseError:
+                continue
+            for data in self.server.hvals(mine):
+                self.queue.push(self.queue._decode_request(data))
+                moved += 1
+            self.server.delete(mine)
+        if moved and self.stats:
+            self.stats.inc_value("dumpwatch/reclaimed", moved, spider=self.spider)
+        return moved
+
+
+class InflightAck:
+    """Spider middleware: a request leaves the worker's in-flight set only once its response
+    has been processed to the end — follow-up requests queued and every item through the
+    pipelines (stored) — so a worker killed between download and storage loses nothing: the
+    page is fetched again by another worker."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self._waiting: dict[int, dict] = {}  # id(item) -> its response's counter
+        for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_done, signal=sig)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> InflightAck:
+        return cls(crawler)
+
+    def _hold(self, response) -> dict:
+        return {"request": response.request, "pending": 1}  # 1: the callback itself
+
+    def _see(self, holder: dict, out: Any) -> None:
+        if not isinstance(out, Request):
+            holder["pending"] += 1
+            self._waiting[id(out)] = holder
+
+    def _release(self, holder: dict) -> None:
+        holder["pending"] -= 1
+        ack = getattr(self.crawler, "dumpwatch_ack", None)
+        if holder["pending"] == 0 and ack is not None and holder["request"] is not None:
+            ack(holder["request"])
+
+    def _item_done(self, item: Any, **_: Any) -> None:
+        holder = self._waiting.pop(id(item), None)
+        if holder is not None:
+            self._release(holder)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        holder = self._hold(response)
+        async for out in result:
+            self._see(holder, out)
+            yield out
+        self._release(holder)
+
+    def process_spider_output(self, response, result, spider=None):
+        holder = self._hold(response)
+        for out in result:
+            self._see(holder, out)
+            yield out
+        self._release(holder)
+
+    def process_spider_exception(self, response, exception, spider=None):
+        self._release(self._hold(response))  # a callback that raised would raise again
+        return None

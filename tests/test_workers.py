@@ -1,0 +1,137 @@
+"""Distributed crawling: `dumpwatch worker` processes sharing a real Redis frontier (a
+redis-server on a unix socket) crawl one local site of 2,000 pastes into one database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+
+from crawler.frontier import enqueue_run, frontier_size
+from dumpwatch.storage import Finding, SeenItem, open_database
+from dumpwatch.testsites import LocalSites
+from dumpwatch.testsites.bigpaste import populate, write_profile
+from dumpwatch.testsites.services import RedisServer, ServiceUnavailable
+from tests.conftest import TEST_KEY
+
+POSTS = 2000
+SOURCE = "big-paste"
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    server = RedisServer()
+    try:
+        url = server.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def big_site():
+    with LocalSites() as sites:
+        expected = populate(sites.paste, POSTS)
+        yield sites, expected
+
+
+@pytest.fixture()
+def setup(big_site, redis_url: str, tmp_path: Path, home: Path):
+    sites, expected = big_site
+    sites.paste.requests.clear()
+    import redis
+
+    redis.Redis.from_url(redis_url).flushall()
+    config = tmp_path / "config"
+    write_profile(config, SOURCE, sites.paste_server.url, POSTS)
+    return sites, expected, config, home, redis_url
+
+
+def start_worker(home: Path, config: Path, redis_url: str, idle_exit: float = 4
+                 ) -> subprocess.Popen:
+    # a dead worker is noticed 3 s after its last heartbeat
+    env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, "DUMPWATCH_WORKER_HEARTBEAT": "3"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "dumpwatch", "--home", str(home), "--config", str(config), "-q",
+         "worker", "--redis-url", redis_url, "--idle-exit", str(idle_exit)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stored(home: Path) -> tuple[int, set[str], int]:
+    db = open_database(home)
+    try:
+        with db.session() as s:
+            seen = s.exec(select(func.count(SeenItem.id))).one()
+            records = set(s.exec(select(Finding.record_id)))
+            findings = s.exec(select(func.count(Finding.id))).one()
+    finally:
+        db.dispose()
+    return seen, records, findings
+
+
+def raw_fetches(requests: list[str]) -> Counter:
+    return Counter(r for r in requests if r.startswith("/raw/"))
+
+
+def test_two_workers_share_one_frontier(setup) -> None:
+    sites, expected, config, home, redis_url = setup
+    from dumpwatch.monitor import jobs
+
+    workers = [start_worker(home, config, redis_url) for _ in range(2)]
+    os.environ["DUMPWATCH_REDIS_URL"] = redis_url
+    try:  # the monitor's crawl job enqueues instead of crawling itself
+        assert jobs.crawl_source(str(home), str(config), SOURCE, 60)["status"] == "enqueued"
+        assert jobs.crawl_source(str(home), str(config), SOURCE, 60)["status"] == "busy"
+    finally:
+        del os.environ["DUMPWATCH_REDIS_URL"]
+    outs = [w.communicate(timeout=600) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], [e for _, e in outs]
+    summaries = [json.loads(o.strip().splitlines()[-1]) for o, _ in outs]
+    assert all(s["pages"] > 100 for s in summaries), summaries  # both did real work
+
+    fetched = raw_fetches(sites.paste.requests)
+    assert len(fetched) == POSTS and max(fetched.values()) == 1  # every paste, once
+    assert sites.paste.requests.count("/archive") == POSTS // 20  # each listing page once
+    seen, records, findings = stored(home)
+    assert seen == POSTS
+    assert records == expected and findings == len(expected)  # no finding lost or doubled
+    assert frontier_size(redis_url, SOURCE)["queued"] == 0
+
+
+def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
+    sites, expected, config, home, redis_url = setup
+    victim, survivor = (start_worker(home, config, redis_url, idle_exit=12) for _ in range(2))
+    assert enqueue_run(redis_url, SOURCE)["status"] == "enqueued"
+    deadline = time.monotonic() + 300
+    while len(raw_fetches(sites.paste.requests)) < POSTS // 4:
+        assert time.monotonic() < deadline and survivor.poll() is None
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=30)
+    import redis
+
+    r = redis.Redis.from_url(redis_url)
+    held = sum(r.hlen(k) for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*:{victim.pid}:*"))
+    assert held > 0  # the victim died holding requests (its heartbeat has not expired yet)
+    _out, err = survivor.communicate(timeout=600)
+    assert survivor.returncode == 0, err
+    assert frontier_size(redis_url, SOURCE)["queued"] == 0  # the queue was finished
+    assert not [k for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*") if r.hlen(k)]  # reclaimed
+    # The victim's in-flight requests (a listing page among them, often) and the pages it had
+    # downloaded but not yet stored went back to the queue once its heartbeat expired:
+    # the survivor alone completed the run, nothing lost.
+    seen, records, findings = stored(home)
+    assert seen == POSTS and records == expected and findings == len(expected)
+    fetched = raw_fetches(sites.paste.requests)
+    assert len(fetched) == POSTS
+    # Only what the victim had downloaded but not stored is fetched twice.
+    assert sum(1 for n in fetched.values() if n > 1) <= 16
