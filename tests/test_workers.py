@@ -115,12 +115,21 @@ def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
     while len(raw_fetches(sites.paste.requests)) < POSTS // 4:
         assert time.monotonic() < deadline and survivor.poll() is None
         time.sleep(0.05)
-    victim.send_signal(signal.SIGKILL)
-    victim.communicate(timeout=30)
     import redis
 
     r = redis.Redis.from_url(redis_url)
-    held = sum(r.hlen(k) for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*:{victim.pid}:*"))
+
+    def held_by_victim() -> int:
+        return sum(r.hlen(k) for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*:{victim.pid}:*"))
+
+    # Kill it mid-work: at a moment when it holds requests (between two batches it may hold
+    # none, and killing it then would prove nothing about reclaiming).
+    while not held_by_victim():
+        assert time.monotonic() < deadline and victim.poll() is None
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=30)
+    held = held_by_victim()
     assert held > 0  # the victim died holding requests (its heartbeat has not expired yet)
     _out, err = survivor.communicate(timeout=600)
     assert survivor.returncode == 0, err
