@@ -103,8 +103,8 @@ def _rendering(s: Session, document_id: int, key) -> str | None:
     kept = s.get(RetainedText, document_id)
     if kept is None or key is None:
         return None
-    from crawler.pipelines.matching import retention_cipher
     from dumpwatch.rendering import render_redacted
+    from dumpwatch.storage.retention import retention_cipher
 
     return render_redacted(retention_cipher(key).decrypt(kept.ciphertext).decode("utf-8")).text
 

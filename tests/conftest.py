@@ -3,17 +3,20 @@
 The session corpus is built once (20,000 synthetic records) and reused read-only by
 every test that only scans; tests that write make their own home.
 
-With ``DUMPWATCH_TEST_PG`` set to a PostgreSQL server's URL (``.ci/run`` starts one and runs
-the suite a second time that way), every test gets its own fresh database on it through
-``DUMPWATCH_DB_URL`` — cloned from a template migrated once per session — instead of SQLite.
+With ``DUMPWATCH_TEST_PG`` set to a PostgreSQL server's URL (``DUMPWATCH_CI_POSTGRES=1
+.ci/run`` starts one and runs the suite a second time that way), every test gets its own
+fresh database on it through ``DUMPWATCH_DB_URL`` — cloned from a template migrated once
+per session — instead of SQLite.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -166,8 +169,6 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
 def assert_findings_reachable(home: Path, env: dict[str, str] | None = None) -> None:
     """Every stored finding is listed by ``dumpwatch findings``, through a sighting: a
     finding whose document lost its sighting would be invisible to its users."""
-    import json
-
     from sqlalchemy import text
 
     from dumpwatch.storage.db import Database
@@ -199,3 +200,23 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
             "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update"]}
+
+
+def crawl(home: Path, config: Path, source: str) -> dict:
+    """``dumpwatch crawl SOURCE --json`` as a user runs it; every finding stays listable."""
+    proc = run_cli("--home", str(home), "--config", str(config), "crawl", source, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert_findings_reachable(home)
+    return json.loads(proc.stdout)
+
+
+def findings_by_url(home: Path) -> dict[str, set[str]]:
+    """``dumpwatch findings`` as URL -> record ids."""
+    proc = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0")
+    assert proc.returncode == 0, proc.stderr
+    out: dict[str, set[str]] = defaultdict(set)
+    for line in proc.stdout.splitlines():
+        row = json.loads(line)
+        out[row["url"]].add(row["record_id"])
+    return dict(out)
+

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from crawler.pipelines.matching import purge_expired_text, retention_cipher
+from crawler.pipelines.matching import purge_expired_text
 from dumpwatch.storage import RetainedText, SourceState, open_database
 from dumpwatch.storage.models import utcnow
+from dumpwatch.storage.retention import retention_cipher
 from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles

@@ -7,7 +7,6 @@ assertions are on what the database holds afterwards and what the servers saw.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -15,30 +14,13 @@ import pytest
 from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
-from tests.conftest import assert_findings_reachable, run_cli
+from tests.conftest import crawl, findings_by_url, run_cli
 
 
 @pytest.fixture()
 def sites():
     with LocalSites() as s:
         yield s
-
-
-def crawl(home: Path, config: Path, source: str) -> dict:
-    proc = run_cli("--home", str(home), "--config", str(config), "crawl", source, "--json")
-    assert proc.returncode == 0, proc.stderr
-    assert_findings_reachable(home)
-    return json.loads(proc.stdout)
-
-
-def findings_by_url(home: Path) -> dict[str, set[str]]:
-    proc = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0")
-    assert proc.returncode == 0, proc.stderr
-    out: dict[str, set[str]] = defaultdict(set)
-    for line in proc.stdout.splitlines():
-        row = json.loads(line)
-        out[row["url"]].add(row["record_id"])
-    return dict(out)
 
 
 def leak(start: int, n: int, sep: str = ",") -> tuple[str, set[str]]:

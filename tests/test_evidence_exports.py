@@ -237,10 +237,10 @@ def test_misp_event_objects_are_strictly_valid(crawled: dict, tmp_path: Path) ->
 def test_bundle_renders_retained_text_in_memory(tmp_path: Path, key) -> None:
     """A document kept only as encrypted retained text (no stored rendering) is rendered,
     redacted, at bundle time; without the key the bundle says the page is unavailable."""
-    from crawler.pipelines.matching import retention_cipher
     from dumpwatch.evidence import write_bundle
     from dumpwatch.storage import Database, Document, RetainedText, Sighting
     from dumpwatch.storage.models import utcnow
+    from dumpwatch.storage.retention import retention_cipher
 
     db = Database(f"sqlite:///{tmp_path / 'r.db'}")
     page = "판매합니다\n박서준,010-3141-5926,seojun.park77@daum.net\n"

@@ -23,7 +23,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import flaskbb_real
 from dumpwatch.testsites.engines import SITES
 from dumpwatch.testsites.server import SiteServer
-from tests.conftest import assert_findings_reachable, run_cli
+from tests.conftest import crawl, findings_by_url, run_cli
 
 CHATTER = ["가격 얼마인가요?", "샘플 더 주세요", "텔레그램으로 연락 주세요", "거래 완료했습니다",
            "still available?", "ㅇㅇ 확인했습니다"]
@@ -67,23 +67,6 @@ def profile(config: Path, engine: str, base: str) -> str:
         f"name: {name}\nengine: {engine}\nbase_url: {base}\nforum:\n  boards: all\n"
         "politeness:\n  delay: 0\n  concurrency: 4\n  pages_per_run: 500\n")
     return name
-
-
-def crawl(home: Path, config: Path, name: str) -> dict:
-    proc = run_cli("--home", str(home), "--config", str(config), "crawl", name, "--json")
-    assert proc.returncode == 0, proc.stderr
-    assert_findings_reachable(home)
-    return json.loads(proc.stdout)
-
-
-def findings(home: Path) -> dict[str, set[str]]:
-    proc = run_cli("--home", str(home), "findings", "-f", "jsonl", "--limit", "0")
-    assert proc.returncode == 0, proc.stderr
-    out: dict[str, set[str]] = defaultdict(set)
-    for line in proc.stdout.splitlines():
-        row = json.loads(line)
-        out[row["url"]].add(row["record_id"])
-    return dict(out)
 
 
 def check(found: dict[str, set[str]], expected: dict[int, set[str]]) -> None:
@@ -144,7 +127,7 @@ def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> N
         walled = {} if engine in ("discourse", "flaskbb") else {"needs_login": 1}
         assert summary["errors"] == walled, summary
         assert summary["status"] == ("partial" if walled else "ok"), summary
-        check(findings(home), expected)
+        check(findings_by_url(home), expected)
         assert site.logins == 0  # no credentials in the profile: a guest crawl
 
         # the next run reads the listings, sees every thread unchanged, stores nothing
@@ -152,7 +135,7 @@ def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> N
         again = crawl(home, config, name)
         assert again["new_documents"] == 0 and again["new_findings"] == 0, again
         assert thread_pages(engine, site)[before:] == []
-        check(findings(home), expected)
+        check(findings_by_url(home), expected)
 
         # a new leaking reply is picked up on the run after, and only it
         text, ids = leak(500, 3)
@@ -160,7 +143,7 @@ def test_preset_crawls_engine_site(engine: str, home: Path, tmp_path: Path) -> N
         expected[site.add_post(sale.id, "dbking", "또 있습니다\n" + text).id] = ids
         third = crawl(home, config, name)
         assert third["new_findings"] == 3, third
-        check(findings(home), expected)
+        check(findings_by_url(home), expected)
         no_plaintext(home, [(100, 6), (200, 4), (250, 2), (300, 3), (500, 3)])
 
 
@@ -195,7 +178,7 @@ def test_preset_login_reads_members_only_board(engine: str, home: Path, tmp_path
         assert proc.returncode == 0, proc.stderr
         summary = json.loads(proc.stdout)
         assert summary["status"] == "ok", summary
-        check(findings(home), expected)
+        check(findings_by_url(home), expected)
 
 
 def test_discourse_boards_as_users_write_them() -> None:

@@ -45,6 +45,7 @@ from dumpwatch.storage import (
     write_lock,
 )
 from dumpwatch.storage.models import utcnow
+from dumpwatch.storage.retention import retention_cipher
 from matcher.containers import Limits
 from matcher.extract import extract
 from matcher.keys import SecretKey, load_key
@@ -80,14 +81,6 @@ def mask_title(title: str | None) -> str | None:
         lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1) if plausible_name(m.group(0))
         else m.group(0), masked)
     return masked[:300]
-
-
-def retention_cipher(key: SecretKey):
-    import base64
-
-    from cryptography.fernet import Fernet
-
-    return Fernet(base64.urlsafe_b64encode(key.subkey("retained-text")))
 
 
 class MatchPipeline:
