@@ -80,3 +80,17 @@ def test_corpus_list_and_remove(tmp_path: Path, corpus_csv: Path) -> None:
 def test_every_command_has_help(command: list[str]) -> None:
     proc = run_cli(*command, "--help")
     assert proc.returncode == 0 and "Usage" in proc.stdout
+
+
+def test_help_lists_every_command_in_a_data_flow_section() -> None:
+    """A new top-level command must be placed in a section, or --help would hide it at the top."""
+    import typer.main
+
+    from dumpwatch.cli import app
+    from dumpwatch.cli._app import SECTIONS
+
+    placed = {name for names in SECTIONS.values() for name in names}
+    registered = set(typer.main.get_command(app).commands)
+    assert registered == placed
+    help_text = run_cli("--help").stdout
+    assert help_text.index("corpus") < help_text.index("crawl") < help_text.index("takedown")

@@ -7,12 +7,39 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from dumpwatch.errors import ConfigError
 from dumpwatch.home import resolve_home
 
+# --help follows the data flow (corpus → collection → findings → removal → operation), not
+# the order in which command modules happen to be imported.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Corpus and matching": ("corpus", "scan"),
+    "Collection": ("sources", "crawl", "run", "status", "worker", "demo"),
+    "Findings": ("findings", "dumps", "evidence", "export"),
+    "Removal and reporting": ("takedown", "report"),
+    "Operation": ("serve", "user", "db"),
+}
+_ORDER = {name: i for i, name in enumerate(n for names in SECTIONS.values() for n in names)}
+_PANEL = {name: panel for panel, names in SECTIONS.items() for name in names}
+
+
+class _DataFlowGroup(TyperGroup):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, command in self.commands.items():
+            # An unset panel is None on groups but a DefaultPlaceholder on commands.
+            if name in _PANEL and not isinstance(getattr(command, "rich_help_panel", None), str):
+                command.rich_help_panel = _PANEL[name]  # type: ignore[attr-defined]
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted(self.commands, key=lambda n: (_ORDER.get(n, len(_ORDER)), n))
+
+
 app = typer.Typer(
     name="dumpwatch",
+    cls=_DataFlowGroup,
     help="Find where a known breach corpus is re-posted, resold or leaked again.\n\n"
     "Corpora are stored only as keyed hashes; the key lives outside the home directory "
     "(DUMPWATCH_KEY, DUMPWATCH_KEY_FILE, or ~/.config/dumpwatch/key created 0600).",
