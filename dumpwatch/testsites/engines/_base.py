@@ -14,10 +14,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from dumpwatch.testsites.server import send
+
+T = TypeVar("T")
 
 #: posts are dated from here on, one every 7 minutes, so dates are stable across runs
 EPOCH = datetime(2025, 12, 3, 5, 22, tzinfo=UTC)
@@ -127,6 +129,15 @@ class EngineSite:
 
     def board_by_id(self, bid: int) -> Board | None:
         return next((b for b in self.boards.values() if b.id == bid), None)
+
+    def readable(self, r: Request, board: Board | str) -> bool:
+        """Members-only boards (and their threads) are read only with a session."""
+        b = self.boards[board] if isinstance(board, str) else board
+        return r.logged_in or not b.members_only
+
+    def page_of(self, items: list[T], page: int, per: int) -> tuple[list[T], int]:
+        """The items on 1-based page ``page`` and the number of the last page."""
+        return items[(page - 1) * per: page * per], pages(len(items), per)
 
     def listed(self, board: Board) -> list[Thread]:
         """Threads as listings show them: most recently active first."""

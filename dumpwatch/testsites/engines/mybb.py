@@ -139,13 +139,10 @@ class MybbSite(EngineSite):
         return Reply(200, self._page(r, "Dumpwatch Forums", body))
 
     def _forum(self, r: Request, board: Board, page: int) -> Reply:
-        if board.members_only and not r.logged_in:
+        if not self.readable(r, board):
             return self._nopermission(r)
-        threads = self.listed(board)
-        per = self.threads_per_page
-        chunk = threads[(page - 1) * per: page * per]
-        multipage = self._multipage(f"forumdisplay.php?fid={board.id}", page,
-                                    pages(len(threads), per))
+        chunk, last = self.page_of(self.listed(board), page, self.threads_per_page)
+        multipage = self._multipage(f"forumdisplay.php?fid={board.id}", page, last)
         rows = "".join(self._thread_row(t, i) for i, t in enumerate(chunk))
         body = (f'<div class="float_left">{multipage}</div><table border="0" cellspacing="0" '
                 f'cellpadding="5" class="tborder clear"><tr><td class="thead" colspan="6">'
@@ -176,11 +173,11 @@ class MybbSite(EngineSite):
             f'{esc(last.author)}</a></span></td></tr>')
 
     def _thread(self, r: Request, t: Thread, page: int) -> Reply:
-        if self.boards[t.board].members_only and not r.logged_in:
+        if not self.readable(r, t.board):
             return self._nopermission(r)
         per = self.posts_per_page
-        chunk = t.posts[(page - 1) * per: page * per]
-        multipage = self._multipage(f"showthread.php?tid={t.id}", page, pages(len(t.posts), per))
+        chunk, last = self.page_of(t.posts, page, per)
+        multipage = self._multipage(f"showthread.php?tid={t.id}", page, last)
         posts = "".join(self._postbit(t, p, (page - 1) * per + i + 1)
                         for i, p in enumerate(chunk))
         body = (f'<div class="float_left">{multipage}</div><table border="0" cellspacing="0" '

@@ -123,7 +123,7 @@ class PhpbbSite(EngineSite):
         return Reply(200, self._page(r, "Index page", body))
 
     def _forum(self, r: Request, board: Board, start: int) -> Reply:
-        if board.members_only and not r.logged_in:
+        if not self.readable(r, board):
             return self._login(r, "The board requires you to be registered and logged in to "
                                "view this forum.")
         threads = self.listed(board)
@@ -170,7 +170,7 @@ class PhpbbSite(EngineSite):
 
     def _topic(self, r: Request, t: Thread, start: int) -> Reply:
         board = self.boards[t.board]
-        if board.members_only and not r.logged_in:
+        if not self.readable(r, board):
             return self._login(r, "The board requires you to be registered and logged in to "
                                "view this forum.")
         per = self.posts_per_page

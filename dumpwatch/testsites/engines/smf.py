@@ -136,7 +136,7 @@ class SmfSite(EngineSite):
         return Reply(200, self._page(r, "Dumpwatch Community - Index", body))
 
     def _board(self, r: Request, board: Board, start: int) -> Reply:
-        if board.members_only and not r.logged_in:
+        if not self.readable(r, board):
             return self._kick_guest(r)
         threads = self.listed(board)
         per = self.threads_per_page
@@ -171,7 +171,7 @@ class SmfSite(EngineSite):
             f'{esc(last.author)}</a><br>{_date(last.posted)}</p></div></div>')
 
     def _topic(self, r: Request, t: Thread, start: int) -> Reply:
-        if self.boards[t.board].members_only and not r.logged_in:
+        if not self.readable(r, t.board):
             return self._kick_guest(r)
         per = self.posts_per_page
         chunk = t.posts[start:start + per]

@@ -156,12 +156,12 @@ class XenforoSite(EngineSite):
         return Reply(200, self._page(r, "Forums", body, "forum_list"))
 
     def _forum(self, r: Request, board: Board, page: int) -> Reply:
-        if board.members_only and not r.logged_in:
+        if not self.readable(r, board):
             return self._login(r, "You must be logged-in to do that.", 403)
         threads = self.listed(board)
         per = self.threads_per_page
-        chunk = threads[(page - 1) * per: page * per]
-        nav = self._page_nav(self._forum_url(board), page, pages(len(threads), per))
+        chunk, last = self.page_of(threads, page, per)
+        nav = self._page_nav(self._forum_url(board), page, last)
         items = "".join(self._struct_item(t) for t in chunk)
         body = (f'{nav}<div class="block" data-xf-init="" data-type="thread"><div class="block-'
                 f'container"><div class="block-body"><div class="structItemContainer"><div class'
@@ -194,11 +194,11 @@ class XenforoSite(EngineSite):
             f'{int(last.posted.timestamp())}">{_shown(last.posted)}</time></a></div></div>')
 
     def _thread(self, r: Request, t: Thread, page: int) -> Reply:
-        if self.boards[t.board].members_only and not r.logged_in:
+        if not self.readable(r, t.board):
             return self._login(r, "You must be logged-in to do that.", 403)
         per = self.posts_per_page
-        chunk = t.posts[(page - 1) * per: page * per]
-        nav = self._page_nav(self._thread_url(t), page, pages(len(t.posts), per))
+        chunk, last = self.page_of(t.posts, page, per)
+        nav = self._page_nav(self._thread_url(t), page, last)
         posts = "".join(self._message(t, p, (page - 1) * per + i + 1)
                         for i, p in enumerate(chunk))
         body = (f'{nav}<div class="block block--messages" data-xf-init="" data-type="post" '

@@ -97,7 +97,7 @@ class XpressEngineSite(EngineSite):
         board = self.boards.get(mid or "") or (self.boards[thread.board] if thread else None)
         if board is None:
             return self._index(r)
-        if board.members_only and not r.logged_in:
+        if not self.readable(r, board):
             return self._message(r, "권한이 없습니다.")
         if srl and thread is None:
             return self._message(r, "대상을 찾을 수 없습니다.")
@@ -118,11 +118,10 @@ class XpressEngineSite(EngineSite):
               ) -> Reply:
         threads = self.listed(board)
         per = self.threads_per_page
-        chunk = threads[(page - 1) * per: page * per]
+        chunk, last = self.page_of(threads, page, per)
         n = len(threads)
         rows = "".join(self._row(board, page, t, n - (page - 1) * per - i)
                        for i, t in enumerate(chunk))
-        last = pages(n, per)
         nav = "".join(f'<strong>{k}</strong>' if k == page else
                       f'<a href="{self._url(board, k)}">{k}</a>' for k in range(1, last + 1))
         read = self._read(board, page, doc, cpage) if doc else ""
