@@ -14,6 +14,8 @@ API (stable)::
     assign_dump(s, document_id=, corpus=, record_ids=, source=, url=, seen_at=,
                 containment=0.8) -> DumpPost | None     # in the pipeline's transaction
     dump_of(s, document_id, corpus) -> Dump | None
+    shared_records(s, corpus, record_ids, exclude_document=None) -> {document: records}
+                                                        # containment, batched; alerts use it
     list_dumps(db, corpus=None, since=None) -> list[dict]
     dump_detail(db, dump_id) -> dict                    # first seen, re-posts, trend
     sightings_of_dump(s, dump_id) -> list[Sighting]
@@ -22,42 +24,60 @@ API (stable)::
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from dumpwatch.errors import DumpwatchError
-from dumpwatch.storage import Database, Document, Dump, DumpPost, Finding, Sighting
+from dumpwatch.storage import Database, Document, Dump, DumpPost, Finding, Sighting, write_lock
 from dumpwatch.storage.models import utcnow
 
 IN_CHUNK = 5_000  # bound parameters per query: SQLite allows 32,766, PostgreSQL 65,535
 
 
-def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
-                     document_id: int) -> dict[int, int]:
-    """How many of these records each existing dump holds.
+def lock_reposts(s: Session, corpus: str) -> None:
+    """Two re-posts of one dump stored at once (two workers): the second waits for the
+    first's transaction and then sees its findings, so both join one dump and link to one
+    first alert. Held until the transaction ends; taking it again is free."""
+    write_lock(s, f"reposts:{corpus}")
 
-    Driven by the index on ``finding.record_id`` (a join from ``dumppost`` lets SQLite
-    scan every finding of every dump instead); documents are then mapped to dumps."""
-    holders: dict[int, set[str]] = defaultdict(set)  # document -> its records among ours
-    ids = sorted(set(record_ids))
+
+def batches(ids: Sequence) -> Iterator[Sequence]:
+    """``ids`` in slices small enough for one IN list on any backend."""
     for i in range(0, len(ids), IN_CHUNK):
+        yield ids[i:i + IN_CHUNK]
+
+
+def shared_records(s: Session, corpus: str, record_ids: Iterable[str],
+                   exclude_document: int | None = None) -> dict[int, set[str]]:
+    """Containment, the one implementation: for every document holding any of these
+    records of ``corpus``, which of them it holds.
+
+    Driven by the index on ``finding.record_id``, in batches of ``IN_CHUNK`` ids (a
+    single IN list breaks beyond PostgreSQL's 65,535 bound parameters, SQLite's 32,766)."""
+    holders: dict[int, set[str]] = defaultdict(set)
+    for chunk in batches(sorted(set(record_ids))):
         # corpus is filtered here, not in SQL: given ``corpus = ?`` SQLite's planner (no
         # ANALYZE statistics) picks the corpus index and scans every finding of the corpus
         rows = s.exec(select(Finding.document_id, Finding.record_id, Finding.corpus).where(
-            Finding.record_id.in_(ids[i:i + IN_CHUNK])))  # type: ignore[attr-defined]
+            Finding.record_id.in_(chunk)))  # type: ignore[attr-defined]
         for doc, rec, c in rows:
-            if c == corpus and doc != document_id:
+            if c == corpus and doc != exclude_document:
                 holders[doc].add(rec)
-    if not holders:
-        return {}
+    return dict(holders)
+
+
+def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
+                     document_id: int) -> dict[int, int]:
+    """How many of these records each existing dump holds (a join from ``dumppost``
+    would let SQLite scan every finding of every dump; documents are mapped after)."""
+    holders = shared_records(s, corpus, record_ids, exclude_document=document_id)
     per_dump: dict[int, set[str]] = defaultdict(set)
-    docs = sorted(holders)
-    for i in range(0, len(docs), IN_CHUNK):
+    for chunk in batches(sorted(holders)):
         for doc, dump_id in s.exec(select(DumpPost.document_id, DumpPost.dump_id).where(
                 DumpPost.corpus == corpus,
-                DumpPost.document_id.in_(docs[i:i + IN_CHUNK]))):  # type: ignore[attr-defined]
+                DumpPost.document_id.in_(chunk))):  # type: ignore[attr-defined]
             per_dump[dump_id] |= holders[doc]
     return {d: len(r) for d, r in per_dump.items()}
 
@@ -75,6 +95,7 @@ def assign_dump(s: Session, *, document_id: int, corpus: str, record_ids: Sequen
                                              DumpPost.corpus == corpus)).first()
     if existing is not None:
         return existing
+    lock_reposts(s, corpus)
     seen_at = seen_at or utcnow()
     best: tuple[float, Dump, int] | None = None
     for dump_id, shared in _shared_per_dump(s, corpus, sorted(records), document_id).items():

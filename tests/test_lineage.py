@@ -1,5 +1,6 @@
-"""Repost lineage on a real database: slices and re-posts join a dump, bigger re-posts
-grow it, unrelated or barely overlapping documents start their own."""
+"""Repost lineage on a real database (SQLite and PostgreSQL): slices and re-posts join a
+dump, bigger re-posts grow it, unrelated or barely overlapping documents start their own,
+and a re-post's alert links to the first alert by the same batched containment."""
 
 from __future__ import annotations
 
@@ -7,17 +8,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import insert
+from sqlalchemy import event
+from sqlmodel import insert, select
 
+from dumpwatch.alerts import create_alert
 from dumpwatch.lineage import IN_CHUNK, assign_dump, dump_detail, list_dumps
-from dumpwatch.storage import Database, Document, Finding, Sighting
+from dumpwatch.monitor.config import MonitorConfig
+from dumpwatch.storage import Alert, Database, Document, Finding, Sighting
 
 T0 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture()
-def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'l.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    url = (f"sqlite:///{tmp_path / 'l.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    database = Database(url)
+    yield database
+    database.dispose()
 
 
 def post(db: Database, n: int, records: range | list[int], site: str = "paste") -> int:
@@ -68,3 +76,53 @@ def test_growing_trend_and_large_record_sets(db: Database) -> None:
     assert post(db, 2, range(0, big + 3000)) == first
     d = dump_detail(db, first)
     assert d["records"] == big + 3000 and d["trend"] == "growing"
+
+
+def alert_for(db: Database, n: int, records: range) -> Alert:
+    """Store document n with findings for these records, and its alert (as the pipeline
+    does, in the document's transaction)."""
+    ids = [f"C{r:08d}" for r in records]
+    post(db, n, records)
+    with db.session() as s:
+        doc_id = s.exec(select(Document.id).where(Document.content_sha256 == f"{n:064x}")).one()
+        alert = create_alert(s, document_id=doc_id, corpus="coupang", verdict="redistribution",
+                             source="paste", url=f"http://paste/{n}", author=None, contact=None,
+                             records=ids, fields={"name", "phone"}, samples=[],
+                             cfg=MonitorConfig())
+        s.commit()
+        assert alert is not None
+        return alert
+
+
+def test_repost_alert_containment_is_batched(db: Database, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    """With a batch of 50, no statement linking a 400-record re-post binds more than a
+    batch (plus its few other parameters): an IN list of all 400 would."""
+    import dumpwatch.lineage
+
+    first = alert_for(db, 1, range(0, 400))
+    monkeypatch.setattr(dumpwatch.lineage, "IN_CHUNK", 50)
+    bound: list[int] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if not executemany:
+            bound.append(len(params or ()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    repost = alert_for(db, 2, range(10, 410))
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert repost.repost_of == first.id
+    assert 50 <= max(bound) < 60, max(bound)
+
+
+def test_repost_alert_links_beyond_postgresql_bound_parameter_limit(pg_url: str) -> None:
+    """65,600 records: one IN list of them exceeds PostgreSQL's 65,535 bound parameters
+    (a real server's limit, so this runs there on every run)."""
+    db = Database(pg_url)
+    try:
+        first = alert_for(db, 1, range(0, 65_600))
+        repost = alert_for(db, 2, range(0, 65_600))  # the same records, other bytes
+        assert first.repost_of is None
+        assert repost.repost_of == first.id and repost.delivered_at is not None  # linked
+    finally:
+        db.dispose()
