@@ -24,9 +24,10 @@ import httpx
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
-from dumpwatch.lineage import batches, lock_reposts, shared_records
+from dumpwatch.lineage import lock_reposts, shared_records
 from dumpwatch.monitor.config import MonitorConfig, Webhook
 from dumpwatch.storage import Alert, Database
+from dumpwatch.storage.db import batches
 from dumpwatch.storage.models import utcnow
 
 log = logging.getLogger("dumpwatch.alerts")

@@ -24,16 +24,15 @@ API (stable)::
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from dumpwatch.errors import DumpwatchError
 from dumpwatch.storage import Database, Document, Dump, DumpPost, Finding, Sighting, write_lock
+from dumpwatch.storage.db import batches
 from dumpwatch.storage.models import utcnow
-
-IN_CHUNK = 5_000  # bound parameters per query: SQLite allows 32,766, PostgreSQL 65,535
 
 
 def lock_reposts(s: Session, corpus: str) -> None:
@@ -43,21 +42,15 @@ def lock_reposts(s: Session, corpus: str) -> None:
     write_lock(s, f"reposts:{corpus}")
 
 
-def batches(ids: Sequence) -> Iterator[Sequence]:
-    """``ids`` in slices small enough for one IN list on any backend."""
-    for i in range(0, len(ids), IN_CHUNK):
-        yield ids[i:i + IN_CHUNK]
-
-
 def shared_records(s: Session, corpus: str, record_ids: Iterable[str],
                    exclude_document: int | None = None) -> dict[int, set[str]]:
     """Containment, the one implementation: for every document holding any of these
     records of ``corpus``, which of them it holds.
 
-    Driven by the index on ``finding.record_id``, in batches of ``IN_CHUNK`` ids (a
-    single IN list breaks beyond PostgreSQL's 65,535 bound parameters, SQLite's 32,766)."""
+    Driven by the index on ``finding.record_id``, in batches (``storage.db.batches``: one
+    IN list breaks beyond PostgreSQL's 65,535 bound parameters, SQLite's 32,766)."""
     holders: dict[int, set[str]] = defaultdict(set)
-    for chunk in batches(sorted(set(record_ids))):
+    for chunk in batches(record_ids):
         # corpus is filtered here, not in SQL: given ``corpus = ?`` SQLite's planner (no
         # ANALYZE statistics) picks the corpus index and scans every finding of the corpus
         rows = s.exec(select(Finding.document_id, Finding.record_id, Finding.corpus).where(
@@ -74,7 +67,7 @@ def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
     would let SQLite scan every finding of every dump; documents are mapped after)."""
     holders = shared_records(s, corpus, record_ids, exclude_document=document_id)
     per_dump: dict[int, set[str]] = defaultdict(set)
-    for chunk in batches(sorted(holders)):
+    for chunk in batches(holders):
         for doc, dump_id in s.exec(select(DumpPost.document_id, DumpPost.dump_id).where(
                 DumpPost.corpus == corpus,
                 DumpPost.document_id.in_(chunk))):  # type: ignore[attr-defined]
@@ -183,8 +176,9 @@ def dump_detail(db: Database, dump_id: int) -> dict:
             raise DumpwatchError(f"no dump {dump_id}: see 'dumpwatch dumps'")
         posts = {p.document_id: p for p in s.exec(
             select(DumpPost).where(DumpPost.dump_id == dump_id))}
-        verdicts = dict(s.exec(select(Document.id, Document.verdict).where(
-            Document.id.in_(list(posts)))).all())  # type: ignore[union-attr]
+        verdicts = {doc: v for chunk in batches(posts) for doc, v in s.exec(
+            select(Document.id, Document.verdict).where(
+                Document.id.in_(chunk))).all()}  # type: ignore[union-attr]
         places = sightings_of_dump(s, dump_id)
     seen = [{"sighting_id": p.id, "document_id": p.document_id, "source": p.source,
              "url": p.url, "fetched_at": p.fetched_at, "posted_at": p.posted_at,

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import insert, select
 
 from dumpwatch.alerts import create_alert
-from dumpwatch.lineage import IN_CHUNK, assign_dump, dump_detail, list_dumps
+from dumpwatch.lineage import assign_dump, dump_detail, list_dumps
 from dumpwatch.monitor.config import MonitorConfig
-from dumpwatch.storage import Alert, Database, Document, Finding, Sighting
+from dumpwatch.storage import Alert, Database, Document, Finding, Sighting, Verdict
+from dumpwatch.storage.db import IN_CHUNK
 
 T0 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -98,10 +100,10 @@ def test_repost_alert_containment_is_batched(db: Database, monkeypatch: pytest.M
                                              ) -> None:
     """With a batch of 50, no statement linking a 400-record re-post binds more than a
     batch (plus its few other parameters): an IN list of all 400 would."""
-    import dumpwatch.lineage
+    import dumpwatch.storage.db
 
     first = alert_for(db, 1, range(0, 400))
-    monkeypatch.setattr(dumpwatch.lineage, "IN_CHUNK", 50)
+    monkeypatch.setattr(dumpwatch.storage.db, "IN_CHUNK", 50)
     bound: list[int] = []
 
     def count(conn, cursor, statement, params, context, executemany) -> None:
@@ -126,3 +128,37 @@ def test_repost_alert_links_beyond_postgresql_bound_parameter_limit(pg_url: str)
         assert repost.repost_of == first.id and repost.delivered_at is not None  # linked
     finally:
         db.dispose()
+
+
+def test_listing_and_report_read_in_batches(db: Database, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`findings --limit 0` and the regulator's report read every sighting's listing and
+    findings: with a batch of 3, the answers are unchanged and no statement binds more."""
+    import dumpwatch.storage.db
+    from dumpwatch.queries import stored_findings
+    from dumpwatch.regulator import build_report
+
+    for n in range(1, 9):
+        post(db, n, range(1000 * n, 1000 * n + 2), site=f"site{n}")
+    with db.session() as s:
+        for doc_id in s.exec(select(Document.id)).all():
+            s.add(Verdict(document_id=doc_id, corpus="coupang", verdict="redistribution",
+                          matched=2, reported=2, expected=0.0, p_chance=0.0))
+        s.commit()
+    monkeypatch.setenv("DUMPWATCH_DB_URL", db.url)
+    window = (T0 - timedelta(days=1), T0 + timedelta(days=1))
+    whole = (stored_findings(tmp_path, limit=0), build_report(db, *window).total.__dict__)
+    monkeypatch.setattr(dumpwatch.storage.db, "IN_CHUNK", 3)
+    bound: list[int] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if not executemany and " IN " in statement and "pg_catalog" not in statement:
+            bound.append(len(params or ()))  # not the schema check's catalogue query
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        batched = (stored_findings(tmp_path, limit=0), build_report(db, *window).total.__dict__)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(whole[0]) == 16 and batched == whole
+    assert bound and max(bound) <= 5, bound  # 3 ids (+ a filter or two), never all 8 or 16
