@@ -24,6 +24,8 @@ from typing import Any
 
 import redis
 from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.spiders.distributed import KEY_PREFIX
@@ -37,6 +39,16 @@ if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 redis.call('HSET', KEYS[2], redis.sha1hex(r[1]), r[1])
 return r[1]
+"""
+# Record a request's fingerprint and queue it, in one step: upstream's scheduler does SADD
+# then ZADD from the client, so a worker killed (or cut off) between the two leaves the
+# fingerprint without the request and no worker ever schedules that page this run. Checked
+# first and recorded last: a queue write that fails leaves no fingerprint behind either.
+_ENQUEUE = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
 """
 
 # Where every request lives; %(spider)s / %(name)s are filled in by scrapy-redis.
@@ -121,7 +133,10 @@ class ReliableScheduler(Scheduler):
         self._inflight_prefix = base
         self.inflight_key = base + self.worker_id
         self._alive_key = f"{KEY_PREFIX}:worker:{self.worker_id}"
+        if not isinstance(self.queue, PriorityQueue):  # _POP and _ENQUEUE use its sorted set
+            raise NotConfigured("the shared frontier needs scrapy-redis' PriorityQueue")
         self._pop = self.server.register_script(_POP)
+        self._enqueue = self.server.register_script(_ENQUEUE)
         self._stop = threading.Event()
         self._beat()
         threading.Thread(target=self._heartbeat, daemon=True).start()
@@ -144,6 +159,19 @@ class ReliableScheduler(Scheduler):
             except redis.RedisError:
                 continue  # Redis away for a moment: the next beat will tell
 
+    def enqueue_request(self, request) -> bool:  # type: ignore[override]
+        """Fingerprint and queue atomically (see _ENQUEUE); False when already seen."""
+        if request.dont_filter:
+            self.queue.push(request)  # no fingerprint to record: one write
+        elif not self._enqueue(keys=[self.df.key, self.queue.key],
+                               args=[self.df.request_fingerprint(request), -request.priority,
+                                     self.queue._encode_request(request)]):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
     def next_request(self):  # type: ignore[override]
         if time.monotonic() - self._last_reclaim > HEARTBEAT_SECONDS / 2:
             self.reclaim()
@@ -153,7 +181,7 @@ class ReliableScheduler(Scheduler):
         request = self.queue._decode_request(data)
         request.meta["dw_inflight"] = hashlib.sha1(data).hexdigest()
         if self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def ack(self, request) -> None:
@@ -185,7 +213,7 @@ class ReliableScheduler(Scheduler):
                 moved += 1
             self.server.delete(mine)
         if moved and self.stats:
-            self.stats.inc_value("dumpwatch/reclaimed", moved, spider=self.spider)
+            self.stats.inc_value("dumpwatch/reclaimed", moved)
         return moved
 
 

@@ -21,11 +21,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
+from dumpwatch.lineage import lock_reposts, shared_records
 from dumpwatch.monitor.config import MonitorConfig, Webhook
-from dumpwatch.storage import Alert, Database, Finding, write_lock
+from dumpwatch.storage import Alert, Database
+from dumpwatch.storage.db import batches
 from dumpwatch.storage.models import utcnow
 
 log = logging.getLogger("dumpwatch.alerts")
@@ -49,8 +51,8 @@ def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, sou
     """Called by the pipeline in the document's transaction."""
     if _RANK[verdict] < _RANK[cfg.alert_min_verdict] or not records:
         return None
-    write_lock(s, f"alerts:{corpus}")  # two re-posts stored at once: the second sees the first
-    first = _earlier_alert(s, corpus, set(records), cfg)
+    lock_reposts(s, corpus)  # two re-posts stored at once: the second sees the first
+    first = _earlier_alert(s, corpus, document_id, set(records), cfg)
     now = utcnow()
     payload = {
         "source": source, "url": url, "verdict": verdict, "corpus": corpus,
@@ -74,23 +76,21 @@ def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, sou
     return alert
 
 
-def _earlier_alert(s: Session, corpus: str, records: set[str], cfg: MonitorConfig
-                   ) -> Alert | None:
-    """The earliest recent alert whose records contain most of these: one indexed query,
-    however many alerts there are."""
+def _earlier_alert(s: Session, corpus: str, document_id: int, records: set[str],
+                   cfg: MonitorConfig) -> Alert | None:
+    """The earliest recent first alert whose document holds most of these records, by
+    lineage's containment (batched: a dump can hold more records than one IN list takes)."""
+    need = cfg.repost_containment * len(records)
+    docs = sorted(doc for doc, held in shared_records(s, corpus, records, document_id).items()
+                  if len(held) >= need)
     since = utcnow() - timedelta(days=cfg.repost_window_days)
-    shared = func.count(Finding.id)
-    rows = s.exec(
-        select(Alert, shared)
-        .join(Finding, (Finding.document_id == Alert.document_id)
-              & (Finding.corpus == Alert.corpus))
-        .where(Alert.corpus == corpus, Alert.created_at >= since,
-               Alert.repost_of.is_(None),  # type: ignore[union-attr]
-               Finding.record_id.in_(sorted(records)))  # type: ignore[attr-defined]
-        .group_by(Alert.id)
-        .having(shared >= cfg.repost_containment * len(records))
-        .order_by(Alert.created_at)).first()
-    return rows[0] if rows else None
+    found: list[Alert] = []
+    for chunk in batches(docs):
+        found += s.exec(select(Alert).where(
+            Alert.corpus == corpus, Alert.created_at >= since,
+            Alert.repost_of.is_(None),  # type: ignore[union-attr]
+            Alert.document_id.in_(chunk))).all()  # type: ignore[union-attr]
+    return min(found, key=lambda a: (a.created_at, a.id), default=None)
 
 
 def _body(alert: Alert, hook: Webhook) -> dict:

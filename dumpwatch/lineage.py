@@ -14,6 +14,8 @@ API (stable)::
     assign_dump(s, document_id=, corpus=, record_ids=, source=, url=, seen_at=,
                 containment=0.8) -> DumpPost | None     # in the pipeline's transaction
     dump_of(s, document_id, corpus) -> Dump | None
+    shared_records(s, corpus, record_ids, exclude_document=None) -> {document: records}
+                                                        # containment, batched; alerts use it
     list_dumps(db, corpus=None, since=None) -> list[dict]
     dump_detail(db, dump_id) -> dict                    # first seen, re-posts, trend
     sightings_of_dump(s, dump_id) -> list[Sighting]
@@ -22,42 +24,53 @@ API (stable)::
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from dumpwatch.errors import DumpwatchError
-from dumpwatch.storage import Database, Document, Dump, DumpPost, Finding, Sighting
+from dumpwatch.storage import Database, Document, Dump, DumpPost, Finding, Sighting, write_lock
+from dumpwatch.storage.db import batches
 from dumpwatch.storage.models import utcnow
 
-IN_CHUNK = 5_000  # bound parameters per query: SQLite allows 32,766, PostgreSQL 65,535
+
+def lock_reposts(s: Session, corpus: str) -> None:
+    """Two re-posts of one dump stored at once (two workers): the second waits for the
+    first's transaction and then sees its findings, so both join one dump and link to one
+    first alert. Held until the transaction ends; taking it again is free."""
+    write_lock(s, f"reposts:{corpus}")
+
+
+def shared_records(s: Session, corpus: str, record_ids: Iterable[str],
+                   exclude_document: int | None = None) -> dict[int, set[str]]:
+    """Containment, the one implementation: for every document holding any of these
+    records of ``corpus``, which of them it holds.
+
+    Driven by the index on ``finding.record_id``, in batches (``storage.db.batches``: one
+    IN list breaks beyond PostgreSQL's 65,535 bound parameters, SQLite's 32,766)."""
+    holders: dict[int, set[str]] = defaultdict(set)
+    for chunk in batches(record_ids):
+        # corpus is filtered here, not in SQL: given ``corpus = ?`` SQLite's planner (no
+        # ANALYZE statistics) picks the corpus index and scans every finding of the corpus
+        rows = s.exec(select(Finding.document_id, Finding.record_id, Finding.corpus).where(
+            Finding.record_id.in_(chunk)))  # type: ignore[attr-defined]
+        for doc, rec, c in rows:
+            if c == corpus and doc != exclude_document:
+                holders[doc].add(rec)
+    return dict(holders)
 
 
 def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
                      document_id: int) -> dict[int, int]:
-    """How many of these records each existing dump holds.
-
-    Driven by the index on ``finding.record_id`` (a join from ``dumppost`` lets SQLite
-    scan every finding of every dump instead); documents are then mapped to dumps."""
-    holders: dict[int, set[str]] = defaultdict(set)  # document -> its records among ours
-    ids = sorted(set(record_ids))
-    for i in range(0, len(ids), IN_CHUNK):
-        # corpus is filtered here, not in SQL: given ``corpus = ?`` SQLite's planner (no
-        # ANALYZE statistics) picks the corpus index and scans every finding of the corpus
-        rows = s.exec(select(Finding.document_id, Finding.record_id, Finding.corpus).where(
-            Finding.record_id.in_(ids[i:i + IN_CHUNK])))  # type: ignore[attr-defined]
-        for doc, rec, c in rows:
-            if c == corpus and doc != document_id:
-                holders[doc].add(rec)
-    if not holders:
-        return {}
+    """How many of these records each existing dump holds (a join from ``dumppost``
+    would let SQLite scan every finding of every dump; documents are mapped after)."""
+    holders = shared_records(s, corpus, record_ids, exclude_document=document_id)
     per_dump: dict[int, set[str]] = defaultdict(set)
-    docs = sorted(holders)
-    for i in range(0, len(docs), IN_CHUNK):
+    for chunk in batches(holders):
         for doc, dump_id in s.exec(select(DumpPost.document_id, DumpPost.dump_id).where(
                 DumpPost.corpus == corpus,
-                DumpPost.document_id.in_(docs[i:i + IN_CHUNK]))):  # type: ignore[attr-defined]
+                DumpPost.document_id.in_(chunk))):  # type: ignore[attr-defined]
             per_dump[dump_id] |= holders[doc]
     return {d: len(r) for d, r in per_dump.items()}
 
@@ -75,6 +88,7 @@ def assign_dump(s: Session, *, document_id: int, corpus: str, record_ids: Sequen
                                              DumpPost.corpus == corpus)).first()
     if existing is not None:
         return existing
+    lock_reposts(s, corpus)
     seen_at = seen_at or utcnow()
     best: tuple[float, Dump, int] | None = None
     for dump_id, shared in _shared_per_dump(s, corpus, sorted(records), document_id).items():
@@ -162,8 +176,9 @@ def dump_detail(db: Database, dump_id: int) -> dict:
             raise DumpwatchError(f"no dump {dump_id}: see 'dumpwatch dumps'")
         posts = {p.document_id: p for p in s.exec(
             select(DumpPost).where(DumpPost.dump_id == dump_id))}
-        verdicts = dict(s.exec(select(Document.id, Document.verdict).where(
-            Document.id.in_(list(posts)))).all())  # type: ignore[union-attr]
+        verdicts = {doc: v for chunk in batches(posts) for doc, v in s.exec(
+            select(Document.id, Document.verdict).where(
+                Document.id.in_(chunk))).all()}  # type: ignore[union-attr]
         places = sightings_of_dump(s, dump_id)
     seen = [{"sighting_id": p.id, "document_id": p.document_id, "source": p.source,
              "url": p.url, "fetched_at": p.fetched_at, "posted_at": p.posted_at,

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from dumpwatch.storage import Document, Finding, Sighting, Verdict, open_database
+from dumpwatch.storage.db import batches
 
 
 def stored_findings(home: Path, *, source: str | None = None, corpus: str | None = None,
@@ -35,8 +36,10 @@ def stored_findings(home: Path, *, source: str | None = None, corpus: str | None
         from dumpwatch.storage import Listing
 
         rows = list(s.exec(q))
-        listings = {x.sighting_id: listing_dict(x) for x in s.exec(select(Listing).where(
-            Listing.sighting_id.in_({sg.id for _, sg, _ in rows})))}  # type: ignore[union-attr]
+        listings = {x.sighting_id: listing_dict(x)  # batched: `--limit 0` lists everything
+                    for chunk in batches(sg.id for _, sg, _ in rows)
+                    for x in s.exec(select(Listing).where(
+                        Listing.sighting_id.in_(chunk)))}  # type: ignore[union-attr]
         out = [{"sighting_id": sg.id, "fetched_at": sg.fetched_at, "source": sg.source,
                 "url": sg.url,
                 "title": sg.title, "author": sg.author, "posted_at": sg.posted_at,

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from sqlmodel import select
 
 from dumpwatch.storage import CaseEvent, Database, Document, Finding, Notice, Sighting, TakedownCase
+from dumpwatch.storage.db import batches
 
 
 @dataclass
@@ -102,12 +103,12 @@ def build_report(db: Database, start: datetime, end: datetime,
             select(Sighting).join(Document, Document.id == Sighting.document_id)
             .where(Document.verdict == "redistribution", Sighting.fetched_at >= start,
                    Sighting.fetched_at < end)).all()
-        doc_ids = sorted({sg.document_id for sg in sightings})
         records: dict[int, set[str]] = {}
-        for doc_id, corpus, rid in s.exec(select(Finding.document_id, Finding.corpus,
-                                                 Finding.record_id)
-                                          .where(Finding.document_id.in_(doc_ids))):  # type: ignore[attr-defined]
-            records.setdefault(doc_id, set()).add(f"{corpus}\x1f{rid}")
+        for chunk in batches(sg.document_id for sg in sightings):  # a year can pass 65,535
+            for doc_id, corpus, rid in s.exec(
+                    select(Finding.document_id, Finding.corpus, Finding.record_id)
+                    .where(Finding.document_id.in_(chunk))):  # type: ignore[attr-defined]
+                records.setdefault(doc_id, set()).add(f"{corpus}\x1f{rid}")
         removed_events = s.exec(select(CaseEvent).where(
             CaseEvent.action == "recheck", CaseEvent.outcome == "removed",
             CaseEvent.at < end)).all()

@@ -112,10 +112,27 @@ def db_env(request: pytest.FixtureRequest) -> dict[str, str]:
     return {"DUMPWATCH_DB_URL": request.getfixturevalue("pg_url")}
 
 
+@pytest.fixture(scope="module")
+def module_database(request: pytest.FixtureRequest) -> str | None:
+    """For a home shared by a module's tests (a module-scoped fixture that crawls once):
+    on the PostgreSQL run, one database that lives as long as that home, as the home's
+    SQLite file does on the SQLite run. Request it from that fixture, before it writes."""
+    if not PG_SERVER:
+        yield None
+        return
+    template = request.getfixturevalue("pg_template")
+    name, url = new_pg_database(PG_SERVER, template)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DUMPWATCH_DB_URL", url)
+        yield url
+    drop_pg_database(PG_SERVER, name)
+
+
 @pytest.fixture(autouse=True)
 def _database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On the PostgreSQL run, point DUMPWATCH_DB_URL at a database of this test's own."""
-    if not PG_SERVER:
+    """On the PostgreSQL run, point DUMPWATCH_DB_URL at a database of this test's own (or
+    its module's, when the test uses a home shared through ``module_database``)."""
+    if not PG_SERVER or "module_database" in request.fixturenames:
         yield
         return
     template = request.getfixturevalue("pg_template")
@@ -123,6 +140,45 @@ def _database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("DUMPWATCH_DB_URL", url)
     yield
     drop_pg_database(PG_SERVER, name)
+
+
+def db_rows(home: Path, sql: str, **params: object) -> list[tuple]:
+    """Rows of one SQL query on the home's database, whichever backend it is on (a test
+    reading ``dumpwatch.db`` with sqlite3 would read nothing on the PostgreSQL run)."""
+    import sqlalchemy
+
+    from dumpwatch.storage.db import database_url
+
+    engine = sqlalchemy.create_engine(database_url(home))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sqlalchemy.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def database_contents(home: Path) -> bytes:
+    """Every value stored in the home's database, as bytes to search for plaintext: on
+    PostgreSQL the data lives outside the home, where a scan of its files cannot see it.
+    Text is UTF-8, binary columns raw (a dump would hex-encode them and hide a needle)."""
+    import sqlalchemy
+
+    from dumpwatch.storage.db import database_url
+
+    engine = sqlalchemy.create_engine(database_url(home))
+    out = bytearray()
+    try:
+        meta = sqlalchemy.MetaData()
+        meta.reflect(engine)
+        with engine.connect() as conn:
+            for table in meta.sorted_tables:
+                for row in conn.execute(table.select()):
+                    for v in row:
+                        out += v if isinstance(v, bytes | memoryview) else str(v).encode()
+                        out += b"\x00"
+    finally:
+        engine.dispose()
+    return bytes(out)
 
 
 @pytest.fixture(scope="session")
@@ -171,10 +227,13 @@ def assert_findings_reachable(home: Path, env: dict[str, str] | None = None) -> 
     finding whose document lost its sighting would be invisible to its users."""
     from sqlalchemy import text
 
-    from dumpwatch.storage.db import Database
+    from dumpwatch.storage.db import Database, database_url
 
-    url = (env or {}).get("DUMPWATCH_DB_URL") or f"sqlite:///{home / 'dumpwatch.db'}"
-    db = Database(url)
+    # the database the CLI below uses: env's DUMPWATCH_DB_URL ("" = the home's SQLite),
+    # else this process's (the PostgreSQL run sets one per test)
+    env = env or {}
+    url = env["DUMPWATCH_DB_URL"] if "DUMPWATCH_DB_URL" in env else database_url(home)
+    db = Database(url or f"sqlite:///{home / 'dumpwatch.db'}")
     with db.session() as s:
         orphans = s.exec(text(  # type: ignore[call-overload]
             "select count(*) from finding f where not exists "

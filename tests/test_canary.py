@@ -1,8 +1,9 @@
 """Canary: unique plaintext goes in, and no byte of it is found anywhere afterwards.
 
 Ingest a corpus carrying canary values, scan documents that contain them in table and
-JSON Lines mode, then search every byte under the home directory and everything
-printed for the canaries in UTF-8 and CP949, phones as digits, dashed and E.164.
+JSON Lines mode, then search every byte under the home directory, every value in the
+database (on PostgreSQL it lives elsewhere) and everything printed for the canaries in
+UTF-8 and CP949, phones as digits, dashed and E.164.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import csv
 from pathlib import Path
 
 from dumpwatch.synth import CORPUS_HEADER, write_corpus_csv
-from tests.conftest import run_cli
+from tests.conftest import database_contents, run_cli
 
 CANARY = {
     "name": "캐나리",
@@ -62,8 +63,10 @@ def test_no_canary_plaintext_anywhere(tmp_path: Path) -> None:
     printed = (table.stdout + table.stderr + jsonl.stdout + jsonl.stderr + added.stderr).encode()
     files = [p for p in home.rglob("*") if p.is_file()]
     assert files, "the home directory should hold the index"
+    stored = database_contents(home)  # on PostgreSQL it is not under the home
     for needle in _needles():
         assert needle not in printed, needle.decode("utf-8", "replace")
+        assert needle not in stored, ("database", needle.decode("utf-8", "replace"))
         for f in files:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
     # the evidence people see is the redacted form
@@ -117,8 +120,10 @@ def test_no_canary_plaintext_in_evidence_dumps_or_exports(tmp_path: Path) -> Non
     assert "010-****-0123" in bundle
     files = [p for d in (home, out) for p in d.rglob("*") if p.is_file()]
     assert len([f for f in files if f.parent == out]) == 4
+    stored = database_contents(home)  # on PostgreSQL it is not under the home
     for needle in _needles():
         assert needle not in text.encode(), needle.decode("utf-8", "replace")
+        assert needle not in stored, ("database", needle.decode("utf-8", "replace"))
         for f in files:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
 
@@ -165,8 +170,10 @@ def test_no_canary_plaintext_after_archives_and_crawled_files(tmp_path: Path) ->
     printed = (scanned.stdout + scanned.stderr + crawled.stdout + crawled.stderr
                + found.stdout).encode()
     home_files = [f for f in home.rglob("*") if f.is_file()]
+    stored = database_contents(home)  # on PostgreSQL it is not under the home
     for needle in _needles():
         assert needle not in printed, needle.decode("utf-8", "replace")
+        assert needle not in stored, ("database", needle.decode("utf-8", "replace"))
         for f in home_files:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
 
@@ -219,7 +226,8 @@ def test_no_canary_plaintext_in_takedown_notices_exports_or_report(tmp_path: Pat
     assert "캐*리" in smtp.received[0].message().get_body(("plain",)).get_content()
     blobs = [("smtp", smtp.received[0].raw), ("printed", b"".join(printed)),
              *((str(p), p.read_bytes()) for p in outputs),
-             *((str(p), p.read_bytes()) for p in home.rglob("*") if p.is_file())]
+             *((str(p), p.read_bytes()) for p in home.rglob("*") if p.is_file()),
+             ("database", database_contents(home))]  # on PostgreSQL not under the home
     for needle in _needles():
         for where, blob in blobs:
             assert needle not in blob, (where, needle.decode("utf-8", "replace"))

@@ -1,6 +1,6 @@
 """Several processes writing one database at once, on SQLite and on PostgreSQL: identical
-content is stored once, re-posts stored at the same moment link to one first alert, and
-alerts claimed by racing senders are sent once.
+content is stored once, re-posts stored at the same moment join one dump and link to one
+first alert, and alerts claimed by racing senders are sent once.
 
 Each child process draws its synthetic records itself (``people(start, n)``), so no record
 travels through a file or a pipe.
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from dumpwatch.storage import Alert, Document, Finding, Sighting, open_database
+from dumpwatch.storage import Alert, Document, Dump, DumpPost, Finding, Sighting, open_database
 from dumpwatch.testsites.webhook import WebhookReceiver
 from tests.conftest import TEST_KEY
 
@@ -91,7 +91,10 @@ def test_reposts_stored_at_once_link_to_one_first_alert(home: Path, db_env: dict
     db = _open(home, db_env, monkeypatch)
     with db.session() as s:
         alerts = s.exec(select(Alert).order_by(Alert.id)).all()
+        dumps = s.exec(select(Dump)).all()
+        posts = s.exec(select(func.count(DumpPost.id))).one()
     db.dispose()
+    assert len(dumps) == 1 and dumps[0].posts == posts == 4  # one dump, re-posted three times
     assert len(alerts) == 4
     firsts = [a for a in alerts if a.repost_of is None]
     assert len(firsts) == 1

@@ -20,7 +20,7 @@ from dumpwatch.errors import ArchiveError, ArchiveLimitError
 from dumpwatch.synth import Person, people
 from dumpwatch.testsites import files
 from matcher.containers import Limits, expand_bytes, expand_path, render_cell
-from tests.conftest import run_cli
+from tests.conftest import db_rows, run_cli
 
 
 def expand(data: bytes, name: str, **kw) -> dict[str, str]:
@@ -377,10 +377,7 @@ def test_crawl_finds_xlsx_in_zip_and_refuses_a_bomb(home: Path, tmp_path: Path) 
         f"{url}/raw/{plain.id}": {p.id for p in d},
     }
     # attachments carry the title of the post they came from
-    import sqlite3
-
-    with sqlite3.connect(home / "dumpwatch.db") as db:
-        titles = dict(db.execute("select url, title from sighting"))
+    titles = dict(db_rows(home, "select url, title from sighting"))
     assert titles[f"{zip_url}#{quote('고객.xlsx/VIP')}"] == "쿠팡 고객 DB 풀버전"
 
 

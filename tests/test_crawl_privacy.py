@@ -17,7 +17,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from matcher.keys import load_key
-from tests.conftest import assert_findings_reachable, run_cli
+from tests.conftest import assert_findings_reachable, database_contents, run_cli
 
 
 def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, home: Path) -> None:
@@ -39,6 +39,7 @@ def test_no_leaked_plaintext_after_crawl_and_alert(tmp_path: Path, home: Path) -
     blobs = [f.read_bytes() for f in home.rglob("*") if f.is_file() and "corpora" not in
              f.parts]
     blobs.append((found.stdout + found.stderr + proc.stderr).encode())
+    blobs.append(database_contents(home))  # on PostgreSQL it is not under the home
     for needle in needles:
         for blob in blobs:
             assert needle.encode() not in blob, needle

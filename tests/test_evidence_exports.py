@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from dumpwatch.exports import EXPORT_FIELDS
 from dumpwatch.synth import people
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
-from tests.conftest import run_cli
+from tests.conftest import db_rows, run_cli
 
 SALE_HEAD = ("[판매] 쿠팡 고객 DB 3,370만 건 풀세트\n가격: 3000만원 (BTC 가능)\n"
              "샘플 {n}개 아래 첨부\n문의 텔레그램 @cpdb_seller / 메일 seller.kr@proton.me\n\n")
@@ -37,7 +36,8 @@ def rows(start: int, n: int, sep: str = ",") -> tuple[str, list]:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
+def crawled(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
+            module_database: str | None):
     tmp = tmp_path_factory.mktemp("evidence")
     home = tmp / "home"
     (home / "corpora").mkdir(parents=True)
@@ -103,8 +103,8 @@ def test_listing_shown_in_findings_and_alert_payload(crawled: dict) -> None:
                    env={"COLUMNS": "400"})
     assert "30,000,000 KRW · 33,700,000 claimed · sample 30 · " in wide.stdout
     assert "@cpdb_seller" in wide.stdout
-    with sqlite3.connect(crawled["home"] / "dumpwatch.db") as db:
-        payloads = {url: json.loads(p) for url, p in db.execute("SELECT url, payload FROM alert")}
+    payloads = {url: json.loads(p) for url, p in
+                db_rows(crawled["home"], "SELECT url, payload FROM alert")}
     alert = payloads[crawled["urls"]["sale"]]
     assert alert["listing"] == listing and alert["dump_id"] is not None
 

@@ -8,15 +8,14 @@ posts, in an HTML table and in comments, and 11 pages of chatter on one board.
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from dumpwatch.testsites.gnuboard import GnuboardSite
 from dumpwatch.testsites.server import SiteServer
-from tests.conftest import run_cli
+from tests.conftest import database_contents, db_rows, run_cli
 from tests.test_crawler import crawl, findings_by_url, leak
 
 PROFILE = """\
@@ -117,6 +116,13 @@ def g5():
     server.stop()
 
 
+def _utc_text(stored: str | datetime) -> str:
+    """A stored time as UTC text: SQLite keeps UTC text, PostgreSQL gives an aware datetime
+    in the server's time zone."""
+    return stored if isinstance(stored, str) else stored.astimezone(UTC).strftime(
+        "%Y-%m-%d %H:%M:%S")
+
+
 def test_gnuboard_site_onboarded_by_one_short_profile(g5, home: Path, tmp_path: Path) -> None:
     site, base = g5
     leaks = build(site, base, chatter=160)
@@ -130,19 +136,21 @@ def test_gnuboard_site_onboarded_by_one_short_profile(g5, home: Path, tmp_path: 
     total = sum(len(p.comments) + 1 for b in site.boards.values() for p in b.posts)
     assert first["documents"] == total  # every post and comment of all 11+ pages
 
-    db = sqlite3.connect(home / "dumpwatch.db")
-    urls = [u for (u,) in db.execute("select url from sighting")]
+    urls = [u for (u,) in db_rows(home, "select url from sighting")]
     assert len(urls) == len(set(urls)) == total  # one sighting per post, no duplicates
     # dates: "25-12-03 14:22" in views and ISO +09:00 in comments, both Seoul time
     post = site.boards["market"].posts[0]
-    (posted,) = db.execute("select posted_at from sighting where url = ?",
-                           (leaks.url("market", 1, "post", 1),)).fetchone()
-    assert posted.startswith(post.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
-    comment = site.boards["old"].posts[-1].comments[0]
-    (author, posted) = db.execute("select author, posted_at from sighting where url like ?",
-                                  (f"%#comment-{comment.wr_id}",)).fetchone()
+    [(posted,)] = db_rows(home, "select posted_at from sighting where url = :u",
+                          u=leaks.url("market", 1, "post", 1))
+    assert _utc_text(posted).startswith(post.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
+    thread = site.boards["old"].posts[-1]
+    comment = thread.comments[0]
+    # by its full URL: wr_id counts per board, so "#comment-N" alone exists on other boards
+    [(author, posted)] = db_rows(home, "select author, posted_at from sighting where url = :u",
+                                 u=leaks.url("old", thread.wr_id, "comment", comment.wr_id))
     assert author == "똠방각하"  # CP949 (똠 is not in EUC-KR), declared only in <meta>
-    assert posted.startswith(comment.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
+    assert _utc_text(posted).startswith(
+        comment.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"))
 
     # a re-run fetches nothing new: only the index and listing pages
     views = len(site.document_requests())
@@ -165,7 +173,7 @@ def test_gnuboard_site_onboarded_by_one_short_profile(g5, home: Path, tmp_path: 
 
     # scraped leak data never reaches the disk: not in the database, its WAL, or a lock
     blobs = [f.read_bytes() for f in home.rglob("*") if f.is_file() and "corpora" not in
-             f.parts]
+             f.parts] + [database_contents(home)]  # PostgreSQL's is not under the home
     for ids in leaks.expected.values():
         for person in people_by_id(ids):
             for value in (person.name, person.phone, person.email):

@@ -1,5 +1,6 @@
-"""Repost lineage on a real database: slices and re-posts join a dump, bigger re-posts
-grow it, unrelated or barely overlapping documents start their own."""
+"""Repost lineage on a real database (SQLite and PostgreSQL): slices and re-posts join a
+dump, bigger re-posts grow it, unrelated or barely overlapping documents start their own,
+and a re-post's alert links to the first alert by the same batched containment."""
 
 from __future__ import annotations
 
@@ -7,17 +8,26 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import insert
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import insert, select
 
-from dumpwatch.lineage import IN_CHUNK, assign_dump, dump_detail, list_dumps
-from dumpwatch.storage import Database, Document, Finding, Sighting
+from dumpwatch.alerts import create_alert
+from dumpwatch.lineage import assign_dump, dump_detail, list_dumps
+from dumpwatch.monitor.config import MonitorConfig
+from dumpwatch.storage import Alert, Database, Document, Finding, Sighting, Verdict
+from dumpwatch.storage.db import IN_CHUNK
 
 T0 = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture()
-def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'l.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    url = (f"sqlite:///{tmp_path / 'l.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    database = Database(url)
+    yield database
+    database.dispose()
 
 
 def post(db: Database, n: int, records: range | list[int], site: str = "paste") -> int:
@@ -68,3 +78,87 @@ def test_growing_trend_and_large_record_sets(db: Database) -> None:
     assert post(db, 2, range(0, big + 3000)) == first
     d = dump_detail(db, first)
     assert d["records"] == big + 3000 and d["trend"] == "growing"
+
+
+def alert_for(db: Database, n: int, records: range) -> Alert:
+    """Store document n with findings for these records, and its alert (as the pipeline
+    does, in the document's transaction)."""
+    ids = [f"C{r:08d}" for r in records]
+    post(db, n, records)
+    with db.session() as s:
+        doc_id = s.exec(select(Document.id).where(Document.content_sha256 == f"{n:064x}")).one()
+        alert = create_alert(s, document_id=doc_id, corpus="coupang", verdict="redistribution",
+                             source="paste", url=f"http://paste/{n}", author=None, contact=None,
+                             records=ids, fields={"name", "phone"}, samples=[],
+                             cfg=MonitorConfig())
+        s.commit()
+        assert alert is not None
+        return alert
+
+
+def test_repost_alert_containment_is_batched(db: Database, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    """With a batch of 50, no statement linking a 400-record re-post binds more than a
+    batch (plus its few other parameters): an IN list of all 400 would."""
+    import dumpwatch.storage.db
+
+    first = alert_for(db, 1, range(0, 400))
+    monkeypatch.setattr(dumpwatch.storage.db, "IN_CHUNK", 50)
+    bound: list[int] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if not executemany:
+            bound.append(len(params or ()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    repost = alert_for(db, 2, range(10, 410))
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert repost.repost_of == first.id
+    assert 50 <= max(bound) < 60, max(bound)
+
+
+def test_repost_alert_links_beyond_postgresql_bound_parameter_limit(pg_url: str) -> None:
+    """65,600 records: one IN list of them exceeds PostgreSQL's 65,535 bound parameters
+    (a real server's limit, so this runs there on every run)."""
+    db = Database(pg_url)
+    try:
+        first = alert_for(db, 1, range(0, 65_600))
+        repost = alert_for(db, 2, range(0, 65_600))  # the same records, other bytes
+        assert first.repost_of is None
+        assert repost.repost_of == first.id and repost.delivered_at is not None  # linked
+    finally:
+        db.dispose()
+
+
+def test_listing_and_report_read_in_batches(db: Database, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`findings --limit 0` and the regulator's report read every sighting's listing and
+    findings: with a batch of 3, the answers are unchanged and no statement binds more."""
+    import dumpwatch.storage.db
+    from dumpwatch.queries import stored_findings
+    from dumpwatch.regulator import build_report
+
+    for n in range(1, 9):
+        post(db, n, range(1000 * n, 1000 * n + 2), site=f"site{n}")
+    with db.session() as s:
+        for doc_id in s.exec(select(Document.id)).all():
+            s.add(Verdict(document_id=doc_id, corpus="coupang", verdict="redistribution",
+                          matched=2, reported=2, expected=0.0, p_chance=0.0))
+        s.commit()
+    monkeypatch.setenv("DUMPWATCH_DB_URL", db.url)
+    window = (T0 - timedelta(days=1), T0 + timedelta(days=1))
+    whole = (stored_findings(tmp_path, limit=0), build_report(db, *window).total.__dict__)
+    monkeypatch.setattr(dumpwatch.storage.db, "IN_CHUNK", 3)
+    bound: list[int] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if not executemany and " IN " in statement and "pg_catalog" not in statement:
+            bound.append(len(params or ()))  # not the schema check's catalogue query
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        batched = (stored_findings(tmp_path, limit=0), build_report(db, *window).total.__dict__)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(whole[0]) == 16 and batched == whole
+    assert bound and max(bound) <= 5, bound  # 3 ids (+ a filter or two), never all 8 or 16

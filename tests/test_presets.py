@@ -23,7 +23,7 @@ from dumpwatch.synth import people
 from dumpwatch.testsites import flaskbb_real
 from dumpwatch.testsites.engines import SITES
 from dumpwatch.testsites.server import SiteServer
-from tests.conftest import crawl, findings_by_url, run_cli
+from tests.conftest import crawl, database_contents, findings_by_url, run_cli
 
 CHATTER = ["가격 얼마인가요?", "샘플 더 주세요", "텔레그램으로 연락 주세요", "거래 완료했습니다",
            "still available?", "ㅇㅇ 확인했습니다"]
@@ -156,6 +156,8 @@ def no_plaintext(home: Path, ranges: list[tuple[int, int]]) -> None:
         if f.is_file() and "corpora" not in f.parts:
             blob = f.read_bytes()
             assert not any(n in blob for n in needles), f
+    stored = database_contents(home)  # on PostgreSQL it is not under the home
+    assert not any(n in stored for n in needles), "database"
 
 
 @pytest.mark.parametrize("engine", [e for e in [*sorted(SITES), "flaskbb"] if e != "discourse"])

@@ -14,7 +14,7 @@ from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.profiles import write_profiles
 from dumpwatch.testsites.smtp import SmtpSink
 from dumpwatch.testsites.webhook import WebhookReceiver
-from tests.conftest import run_cli
+from tests.conftest import database_contents, run_cli
 from tests.takedown_helpers import (
     PASTE_DOMAIN,
     PASTE_IP,
@@ -121,7 +121,8 @@ def test_sale_post_is_noticed_removed_and_reported(tmp_path: Path, home: Path) -
     files = [p for p in home.rglob("*") if p.is_file()]
     blobs = [("smtp", mail.raw), ("report.html", html.read_bytes()),
              ("report.json", out.stdout.encode()), *exports,
-             *((str(f), f.read_bytes()) for f in files)]
+             *((str(f), f.read_bytes()) for f in files),
+             ("database", database_contents(home))]  # on PostgreSQL not under the home
     for needle in plaintexts(ps):
         for where, blob in blobs:
             assert needle not in blob, (where, needle.decode())

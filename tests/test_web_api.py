@@ -10,13 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dumpwatch.web import create_app
-from tests.conftest import run_cli
+from tests.conftest import database_contents, run_cli
 from tests.takedown_helpers import registry
 from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
+def site(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
+         module_database: str | None):
     with registry() as rdap:
         yield crawled_site(tmp_path_factory.mktemp("web"), built_home, rdap)
 
@@ -208,5 +209,8 @@ def test_user_commands(tmp_path: Path) -> None:
     assert "lee\tanalyst" in run_cli("--home", home, "user", "list").stdout
     tok = run_cli("--home", home, "user", "token", "lee").stdout.strip()
     assert tok.startswith("dw_")
-    db_bytes = (tmp_path / "h" / "dumpwatch.db").read_bytes()
+    # the database as stored: the SQLite files, and every value through SQL (PostgreSQL's
+    # data is not under the home)
+    db_bytes = database_contents(tmp_path / "h") + b"".join(
+        p.read_bytes() for p in (tmp_path / "h").glob("dumpwatch.db*"))
     assert tok.encode() not in db_bytes and b"a-long-password" not in db_bytes

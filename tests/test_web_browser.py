@@ -22,7 +22,8 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
+def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
+           module_database: str | None):
     rdap = registry()
     site = crawled_site(tmp_path_factory.mktemp("webui"), built_home, rdap.__enter__())
     with socket.socket() as s:

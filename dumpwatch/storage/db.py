@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,6 +42,17 @@ def _sqlite_pragmas(conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+IN_CHUNK = 5_000  # bound parameters per IN list: SQLite allows 32,766, PostgreSQL 65,535
+
+
+def batches(ids: Iterable) -> Iterator[Sequence]:
+    """``ids`` (sorted, de-duplicated) in slices small enough for one IN list on any
+    backend: a single list of every id breaks beyond PostgreSQL's bound-parameter limit."""
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), IN_CHUNK):
+        yield ordered[i:i + IN_CHUNK]
 
 
 def database_url(home: Path) -> str:
