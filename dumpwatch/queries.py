@@ -58,6 +58,10 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
     profiles = load_sources(config, strict=False)
     nxt = next_runs(home)
     db = open_database(home)
+    from dumpwatch.source_controls import effective_sources, overrides, pending_requests
+
+    overridden, effective = overrides(db), effective_sources(db, profiles)
+    waiting = {r.source for r in pending_requests(db)}
     rows = []
     with db.session() as s:
         health = {h.name: h for h in s.exec(select(SourceState))}
@@ -77,7 +81,11 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
                          "last_status": last.status if last else None,
                          "next_run": nxt.get(name), "blocked": h.blocked_total if h else 0,
                          "documents": docs, "findings": found,
-                         "last_error": h.last_error if h else None})
+                         "last_error": h.last_error if h else None,
+                         "enabled": effective[name].enabled if name in effective else None,
+                         "retention_days": (effective[name].retention_days
+                                            if name in effective else None),
+                         "override": name in overridden, "run_requested": name in waiting})
         totals = {"findings": s.exec(select(func.count(Finding.id))).one(),
                   "alerts": s.exec(select(func.count(Alert.id))).one(),
                   "alerts_pending": s.exec(select(func.count(Alert.id)).where(

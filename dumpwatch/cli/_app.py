@@ -51,6 +51,18 @@ class State:
 state = State()
 
 
+def cli_actor() -> str:
+    """Who the audit log names for a change made from the CLI: the OS user, marked."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (containers with an arbitrary uid)
+        import os
+
+        return f"cli:uid{os.getuid()}"
+
+
 @app.callback()
 def _main(
     home: Annotated[Path | None, typer.Option(
