@@ -64,19 +64,23 @@ def _change(db: Database, name: str, actor: str, remote: str, action: str, detai
         user = s.exec(select(WebUser).where(WebUser.name == name)).first()
         if user is None:
             raise ConfigError(f"no user {name!r}")
-        was_admin = user.role == "admin" and not user.disabled
-        change(user)
-        if was_admin and (user.role != "admin" or user.disabled):
-            admins = s.exec(select(WebUser).where(WebUser.role == "admin",
-                                                  WebUser.disabled == False,  # noqa: E712
-                                                  WebUser.id != user.id)).all()
-            if not admins:
-                audit(db, actor, action, f"user:{name}", outcome="refused", remote=remote,
-                      detail="last active admin")
-                raise ConfigError(f"{name!r} is the last active admin")
-        s.add(user)
-        s.commit()
-        s.refresh(user)
+        with s.no_autoflush:
+            was_admin = user.role == "admin" and not user.disabled
+            change(user)
+            last_admin = was_admin and (user.role != "admin" or user.disabled) and not s.exec(
+                select(WebUser.id).where(WebUser.role == "admin",
+                                         WebUser.disabled == False,  # noqa: E712
+                                         WebUser.id != user.id)).first()
+        if last_admin:
+            s.rollback()
+        else:
+            s.add(user)
+            s.commit()
+            s.refresh(user)
+    if last_admin:
+        audit(db, actor, action, f"user:{name}", outcome="refused", remote=remote,
+              detail="last active admin")
+        raise ConfigError(f"{name!r} is the last active admin")
     audit(db, actor, action, f"user:{name}", remote=remote, detail=detail)
     return user
 
