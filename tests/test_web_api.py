@@ -314,3 +314,36 @@ def test_user_pages_are_admin_only_and_need_the_csrf_token(client: TestClient,
     assert [(a["actor"], a["action"], a["target"]) for a in audit
             if a["target"] == "user:park"] == [("root", "user_role", "user:park"),
                                                ("root", "user_add", "user:park")]
+
+
+def test_user_admin_commands_are_audited_as_the_os_user(tmp_path: Path) -> None:
+    import getpass
+
+    from dumpwatch.accounts import audit_log
+    from dumpwatch.storage.db import open_database
+
+    home = str(tmp_path / "h")
+    for name, role in (("boss", "admin"), ("lee", "analyst")):
+        assert run_cli("--home", home, "user", "add", name, "--role", role,
+                       "--password-stdin", input="a-long-password\n").returncode == 0
+    assert run_cli("--home", home, "user", "token", "lee").stdout.startswith("dw_")
+    assert run_cli("--home", home, "user", "role", "lee", "viewer").returncode == 0
+    assert "1 tokens of lee revoked" in run_cli("--home", home, "user", "revoke-tokens",
+                                                "lee").stdout
+    assert run_cli("--home", home, "user", "disable", "lee").returncode == 0
+    assert "lee\tviewer" in run_cli("--home", home, "user", "list").stdout
+    assert "(disabled)" in run_cli("--home", home, "user", "list").stdout
+    assert run_cli("--home", home, "user", "enable", "lee").returncode == 0
+    assert run_cli("--home", home, "user", "unlock", "lee").returncode == 0
+    last = run_cli("--home", home, "user", "disable", "boss")
+    assert last.returncode == 2 and "last active admin" in last.stderr
+    db = open_database(tmp_path / "h")
+    log = [(a.actor, a.action, a.target, a.outcome) for a in reversed(audit_log(db))]
+    db.dispose()
+    me = f"cli:{getpass.getuser()}"
+    assert log == [(me, "user_add", "user:boss", "ok"), (me, "user_add", "user:lee", "ok"),
+                   (me, "token_issued", "user:lee", "ok"), (me, "user_role", "user:lee", "ok"),
+                   (me, "token_revoke", "user:lee", "ok"),
+                   (me, "user_disable", "user:lee", "ok"), (me, "user_enable", "user:lee", "ok"),
+                   (me, "user_unlock", "user:lee", "ok"),
+                   (me, "user_disable", "user:boss", "refused")]
