@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from dumpwatch.storage import Document, Finding, Sighting, Verdict, open_database
+from dumpwatch.storage import Database, Document, Finding, Sighting, Verdict, open_database
 
 
 def stored_findings(home: Path, *, source: str | None = None, corpus: str | None = None,
@@ -48,7 +48,10 @@ def stored_findings(home: Path, *, source: str | None = None, corpus: str | None
     return out
 
 
-def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
+def source_status(home: Path, config: Path, db: Database | None = None
+                  ) -> tuple[list[dict], dict]:
+    """Per source: health, last/next run, counts, overrides. ``db``: the caller's (the
+    web app's) database; by default the home's, opened and closed here."""
     from sqlalchemy import func
 
     from crawler.profiles import load_sources
@@ -57,7 +60,8 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
 
     profiles = load_sources(config, strict=False)
     nxt = next_runs(home)
-    db = open_database(home)
+    own = db is None
+    db = db or open_database(home)
     from dumpwatch.source_controls import effective_sources, overrides, pending_requests
 
     overridden, effective = overrides(db), effective_sources(db, profiles)
@@ -90,7 +94,8 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
                   "alerts": s.exec(select(func.count(Alert.id))).one(),
                   "alerts_pending": s.exec(select(func.count(Alert.id)).where(
                       Alert.delivered_at.is_(None))).one()}  # type: ignore[union-attr]
-    db.dispose()
+    if own:
+        db.dispose()
     return rows, totals
 
 

@@ -12,17 +12,26 @@ from fastapi.testclient import TestClient
 from dumpwatch.web import create_app
 from tests.conftest import run_cli
 from tests.takedown_helpers import registry
-from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
+from tests.web_helpers import (
+    PASSWORD,
+    Site,
+    assert_no_plaintext,
+    crawled_site,
+    module_database,
+)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
-    with registry() as rdap:
-        yield crawled_site(tmp_path_factory.mktemp("web"), built_home, rdap)
+def site(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
+         request: pytest.FixtureRequest):
+    with registry() as rdap, module_database(request) as db_url:
+        yield crawled_site(tmp_path_factory.mktemp("web"), built_home, rdap, db_url)
 
 
 @pytest.fixture()
-def client(site: Site):
+def client(site: Site, monkeypatch: pytest.MonkeyPatch):
+    if site.db_url:  # the site's database, not the empty one conftest made for this test
+        monkeypatch.setenv("DUMPWATCH_DB_URL", site.db_url)
     with TestClient(create_app(site.home, site.config), base_url="http://127.0.0.1") as c:
         yield c
 
@@ -214,8 +223,28 @@ def test_user_commands(tmp_path: Path) -> None:
     assert "lee\tanalyst" in run_cli("--home", home, "user", "list").stdout
     tok = run_cli("--home", home, "user", "token", "lee").stdout.strip()
     assert tok.startswith("dw_")
-    db_bytes = (tmp_path / "h" / "dumpwatch.db").read_bytes()
-    assert tok.encode() not in db_bytes and b"a-long-password" not in db_bytes
+    stored = _everything_stored(tmp_path / "h")
+    assert tok.encode() not in stored and b"a-long-password" not in stored
+    assert b"argon2" in stored  # the dump does hold the users table
+
+
+def _everything_stored(home: Path) -> bytes:
+    """The SQLite file's bytes, or on PostgreSQL every row of every table as text."""
+    import sqlalchemy
+
+    from dumpwatch.storage.db import database_url
+
+    url = database_url(home)
+    if url.startswith("sqlite"):
+        return (home / "dumpwatch.db").read_bytes()
+    engine = sqlalchemy.create_engine(url)
+    meta = sqlalchemy.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        text = "\n".join(repr(row) for t in meta.sorted_tables
+                         for row in conn.execute(t.select()))
+    engine.dispose()
+    return text.encode()
 
 
 def _log_in(client: TestClient, name: str, password: str) -> int:

@@ -16,15 +16,29 @@ from playwright.sync_api import Browser, Page, expect
 
 from dumpwatch.web import create_app
 from tests.takedown_helpers import registry
-from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
+from tests.web_helpers import (
+    PASSWORD,
+    Site,
+    assert_no_plaintext,
+    crawled_site,
+    module_database,
+)
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
-    rdap = registry()
-    site = crawled_site(tmp_path_factory.mktemp("webui"), built_home, rdap.__enter__())
+def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
+           request: pytest.FixtureRequest):
+    with registry() as rdap, module_database(request) as db_url, \
+            pytest.MonkeyPatch.context() as mp:
+        site = crawled_site(tmp_path_factory.mktemp("webui"), built_home, rdap, db_url)
+        if db_url:
+            mp.setenv("DUMPWATCH_DB_URL", db_url)
+        yield from _serve(site)
+
+
+def _serve(site: Site):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -39,7 +53,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path):
     yield site, f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(10)
-    rdap.__exit__(None, None, None)
 
 
 def sign_in(browser: Browser, base: str, name: str) -> Page:

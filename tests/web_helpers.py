@@ -4,8 +4,12 @@ harmless paste, ``dumpwatch crawl`` stores what it finds, and three accounts exi
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from dumpwatch.accounts import add_user, issue_token
 from dumpwatch.storage.db import open_database
@@ -25,10 +29,37 @@ class Site:
     config: Path
     tokens: dict[str, str]
     needles: list[bytes] = field(default_factory=list)
+    db_url: str = ""  # "" for the home's SQLite
 
 
-def crawled_site(tmp: Path, built_home: Path, rdap) -> Site:
-    """``rdap``: the local registry (tests.takedown_helpers.registry) cases look contacts up in."""
+@contextmanager
+def module_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """On the PostgreSQL run, a database of the module's own for a module-scoped site (each
+    test's own database, set by conftest, is empty); "" (the home's SQLite) otherwise."""
+    from tests.conftest import PG_SERVER, drop_pg_database, new_pg_database
+
+    if not PG_SERVER:
+        yield ""
+        return
+    name, url = new_pg_database(PG_SERVER, request.getfixturevalue("pg_template"))
+    try:
+        yield url
+    finally:
+        drop_pg_database(PG_SERVER, name)
+
+
+def crawled_site(tmp: Path, built_home: Path, rdap, db_url: str = "") -> Site:
+    """``rdap``: the local registry (tests.takedown_helpers.registry) cases look contacts up
+    in; ``db_url``: the database (module_database), "" for the home's SQLite."""
+    with pytest.MonkeyPatch.context() as mp:
+        if db_url:
+            mp.setenv("DUMPWATCH_DB_URL", db_url)
+        site = _crawled_site(tmp, built_home, rdap)
+    site.db_url = db_url
+    return site
+
+
+def _crawled_site(tmp: Path, built_home: Path, rdap) -> Site:
     home, config = tmp / "home", tmp / "config"
     (home / "corpora").mkdir(parents=True)
     os.symlink(built_home / "corpora" / "coupang", home / "corpora" / "coupang")

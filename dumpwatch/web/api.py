@@ -140,7 +140,8 @@ def case_close(request: Request, case_id: int, user: Analyst,
 def sources(request: Request, user: Viewer):
     try:
         rows, totals = queries.source_status(request.app.state.home,
-                                             request.app.state.config_dir)
+                                             request.app.state.config_dir,
+                                             request.app.state.db)
     except DumpwatchError as exc:
         raise HTTPException(503, str(exc)) from None
     return {"items": rows, "totals": totals}

@@ -76,7 +76,8 @@ def overview(request: Request, user: Viewer):
     db = request.app.state.db
     ov = queries.overview(db)
     try:
-        srcs, _ = source_status(request.app.state.home, request.app.state.config_dir)
+        srcs, _ = source_status(request.app.state.home, request.app.state.config_dir,
+                                  request.app.state.db)
     except DumpwatchError:
         srcs = []
     peak = max([n for _, n in ov["per_day"]] + [1])
@@ -203,7 +204,8 @@ async def case_action(request: Request, case_id: int, action: str, user: Analyst
 def sources(request: Request, user: Viewer):
     from dumpwatch.queries import source_status
     try:
-        rows, totals = source_status(request.app.state.home, request.app.state.config_dir)
+        rows, totals = source_status(request.app.state.home, request.app.state.config_dir,
+                                  request.app.state.db)
     except DumpwatchError as exc:
         rows, totals = [], {"error": str(exc)}
     from dumpwatch.source_controls import recent_requests
