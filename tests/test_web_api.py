@@ -192,13 +192,13 @@ def test_no_plaintext_in_any_page_or_api_answer(client: TestClient, site: Site) 
     for path in ("/api/v1/findings?limit=500", f"/api/v1/findings/{sid}",
                  f"/api/v1/sightings/{sid}", "/api/v1/dumps", "/api/v1/dumps/1",
                  "/api/v1/cases", "/api/v1/cases/1", "/api/v1/sources", "/api/v1/stats",
-                 "/api/v1/audit", "/api/v1/openapi.json"):
+                 "/api/v1/audit", "/api/v1/users", "/api/v1/openapi.json"):
         r = client.get(path, headers=h)
         assert r.status_code in (200, 404), (path, r.status_code)
         answers[path] = r.content
     sign_in(client, "root")
     for path in ("/", "/findings", "/findings/rows", f"/posts/{sid}", "/dumps/1", "/cases",
-                 "/cases/1", "/sources", "/report", "/audit"):
+                 "/cases/1", "/sources", "/report", "/audit", "/users"):
         r = client.get(path)
         assert r.status_code in (200, 404), (path, r.status_code)
         answers[path] = r.content

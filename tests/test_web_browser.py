@@ -215,6 +215,7 @@ def test_api_docs_render_offline(server, browser: Browser) -> None:
            ).to_be_visible(timeout=15000)
     expect(page.locator(".opblock")).not_to_have_count(0)
     assert page.locator(".opblock").count() >= 20
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()  # bearer tokens
     assert outside == []
     html = page.content()
     assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html

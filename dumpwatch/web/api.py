@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.security import HTTPBearer
 
 from dumpwatch import queries
 from dumpwatch.accounts import audit
@@ -15,7 +16,10 @@ from dumpwatch.errors import DumpwatchError
 from dumpwatch.storage.web import WebUser
 from dumpwatch.web.auth import client_addr, requirer
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+# Declares the bearer scheme in the OpenAPI document (Swagger UI's "Authorize"); the check
+# itself is requirer(), which also accepts the browser session.
+router = APIRouter(prefix="/api/v1", tags=["v1"],
+                   dependencies=[Depends(HTTPBearer(auto_error=False))])
 Viewer = Annotated[WebUser, Depends(requirer("viewer"))]
 Analyst = Annotated[WebUser, Depends(requirer("analyst"))]
 Admin = Annotated[WebUser, Depends(requirer("admin"))]
