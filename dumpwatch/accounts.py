@@ -7,6 +7,7 @@ Repeated failed sign-ins lock an account for a while, so a password cannot be gu
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -33,9 +34,16 @@ def role_at_least(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
-def add_user(db: Database, name: str, role: str, password: str) -> WebUser:
+def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ConfigError(f"role must be one of {', '.join(ROLES)}")
+
+
+def add_user(db: Database, name: str, role: str, password: str, *, actor: str = "system",
+             remote: str = "") -> WebUser:
+    _check_role(role)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}", name):
+        raise ConfigError("user name: letters, digits and _.@- (at most 64)")
     if len(password) < 10:
         raise ConfigError("password: at least 10 characters")
     with db.session() as s:
@@ -44,7 +52,93 @@ def add_user(db: Database, name: str, role: str, password: str) -> WebUser:
         user = WebUser(name=name, role=role, password_hash=_hasher.hash(password))
         s.add(user)
         s.commit()
-        return user
+        s.refresh(user)
+    audit(db, actor, "user_add", f"user:{name}", remote=remote, detail=role)
+    return user
+
+
+def _change(db: Database, name: str, actor: str, remote: str, action: str, detail: str,
+            change) -> WebUser:
+    """Apply ``change`` to the user, refusing what would leave no active admin."""
+    with db.session() as s:
+        user = s.exec(select(WebUser).where(WebUser.name == name)).first()
+        if user is None:
+            raise ConfigError(f"no user {name!r}")
+        with s.no_autoflush:
+            was_admin = user.role == "admin" and not user.disabled
+            change(user)
+            last_admin = was_admin and (user.role != "admin" or user.disabled) and not s.exec(
+                select(WebUser.id).where(WebUser.role == "admin",
+                                         WebUser.disabled == False,  # noqa: E712
+                                         WebUser.id != user.id)).first()
+        if last_admin:
+            s.rollback()
+        else:
+            s.add(user)
+            s.commit()
+            s.refresh(user)
+    if last_admin:
+        audit(db, actor, action, f"user:{name}", outcome="refused", remote=remote,
+              detail="last active admin")
+        raise ConfigError(f"{name!r} is the last active admin")
+    audit(db, actor, action, f"user:{name}", remote=remote, detail=detail)
+    return user
+
+
+def set_role(db: Database, name: str, role: str, *, actor: str, remote: str = "") -> WebUser:
+    _check_role(role)
+    return _change(db, name, actor, remote, "user_role", role,
+                   lambda u: setattr(u, "role", role))
+
+
+def set_disabled(db: Database, name: str, disabled: bool, *, actor: str,
+                 remote: str = "") -> WebUser:
+    """A disabled account cannot sign in, its sessions end and its tokens stop working."""
+    return _change(db, name, actor, remote, "user_disable" if disabled else "user_enable", "",
+                   lambda u: setattr(u, "disabled", disabled))
+
+
+def unlock(db: Database, name: str, *, actor: str, remote: str = "") -> WebUser:
+    """End a lock-out after failed sign-ins before its 15 minutes are up."""
+    def clear(u: WebUser) -> None:
+        u.locked_until, u.failed_logins = None, 0
+    return _change(db, name, actor, remote, "user_unlock", "", clear)
+
+
+def revoke_tokens(db: Database, name: str, *, actor: str, remote: str = "") -> int:
+    """Revoke every API token of ``name``; returns how many were live."""
+    with db.session() as s:
+        user = s.exec(select(WebUser).where(WebUser.name == name)).first()
+        if user is None:
+            raise ConfigError(f"no user {name!r}")
+        live = s.exec(select(ApiToken).where(ApiToken.user_id == user.id,
+                                             ApiToken.revoked == False)).all()  # noqa: E712
+        for t in live:
+            t.revoked = True
+            s.add(t)
+        s.commit()
+    audit(db, actor, "token_revoke", f"user:{name}", remote=remote, detail=f"{len(live)} tokens")
+    return len(live)
+
+
+def is_locked(user: WebUser) -> bool:
+    locked = _aware(user.locked_until)
+    return bool(locked and locked > utcnow())
+
+
+def user_summaries(db: Database) -> list[dict]:
+    """Accounts for the admin pages and API: never a hash."""
+    from sqlalchemy import func
+
+    with db.session() as s:
+        tokens = dict(s.exec(select(ApiToken.user_id, func.count(ApiToken.id))
+                             .where(ApiToken.revoked == False)  # noqa: E712
+                             .group_by(ApiToken.user_id)).all())
+        return [{"name": u.name, "role": u.role, "disabled": u.disabled,
+                 "locked": is_locked(u), "locked_until": u.locked_until,
+                 "failed_logins": u.failed_logins, "created_at": u.created_at,
+                 "api_tokens": tokens.get(u.id, 0)}
+                for u in s.exec(select(WebUser).order_by(WebUser.name))]
 
 
 def list_users(db: Database) -> list[WebUser]:
@@ -76,7 +170,7 @@ def authenticate(db: Database, name: str, password: str) -> tuple[WebUser | None
         return None, "locked" if user.locked_until and _aware(user.locked_until) > now else "bad"
 
 
-def issue_token(db: Database, name: str) -> str:
+def issue_token(db: Database, name: str, *, actor: str = "system", remote: str = "") -> str:
     """A new API token for ``name``; the only time it is ever shown."""
     token = "dw_" + secrets.token_urlsafe(32)
     with db.session() as s:
@@ -85,6 +179,7 @@ def issue_token(db: Database, name: str) -> str:
             raise ConfigError(f"no user {name!r}")
         s.add(ApiToken(user_id=user.id, token_sha256=_sha(token)))
         s.commit()
+    audit(db, actor, "token_issued", f"user:{name}", remote=remote)
     return token
 
 
@@ -99,8 +194,10 @@ def user_for_token(db: Database, token: str) -> WebUser | None:
 
 
 def get_user(db: Database, user_id: int) -> WebUser | None:
+    """The account behind a session, or None once it has been disabled."""
     with db.session() as s:
-        return s.get(WebUser, user_id)
+        user = s.get(WebUser, user_id)
+        return None if user is None or user.disabled else user
 
 
 def audit(db: Database, actor: str, action: str, target: str = "", *, outcome: str = "ok",

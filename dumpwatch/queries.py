@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from dumpwatch.storage import Document, Finding, Sighting, Verdict, open_database
+from dumpwatch.storage import Database, Document, Finding, Sighting, Verdict, open_database
 from dumpwatch.storage.db import batches
 
 
@@ -51,7 +51,10 @@ def stored_findings(home: Path, *, source: str | None = None, corpus: str | None
     return out
 
 
-def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
+def source_status(home: Path, config: Path, db: Database | None = None
+                  ) -> tuple[list[dict], dict]:
+    """Per source: health, last/next run, counts, overrides. ``db``: the caller's (the
+    web app's) database; by default the home's, opened and closed here."""
     from sqlalchemy import func
 
     from crawler.profiles import load_sources
@@ -60,7 +63,12 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
 
     profiles = load_sources(config, strict=False)
     nxt = next_runs(home)
-    db = open_database(home)
+    own = db is None
+    db = db or open_database(home)
+    from dumpwatch.source_controls import effective_sources, overrides, pending_requests
+
+    overridden, effective = overrides(db), effective_sources(db, profiles)
+    waiting = {r.source for r in pending_requests(db)}
     rows = []
     with db.session() as s:
         health = {h.name: h for h in s.exec(select(SourceState))}
@@ -80,12 +88,17 @@ def source_status(home: Path, config: Path) -> tuple[list[dict], dict]:
                          "last_status": last.status if last else None,
                          "next_run": nxt.get(name), "blocked": h.blocked_total if h else 0,
                          "documents": docs, "findings": found,
-                         "last_error": h.last_error if h else None})
+                         "last_error": h.last_error if h else None,
+                         "enabled": effective[name].enabled if name in effective else None,
+                         "retention_days": (effective[name].retention_days
+                                            if name in effective else None),
+                         "override": name in overridden, "run_requested": name in waiting})
         totals = {"findings": s.exec(select(func.count(Finding.id))).one(),
                   "alerts": s.exec(select(func.count(Alert.id))).one(),
                   "alerts_pending": s.exec(select(func.count(Alert.id)).where(
                       Alert.delivered_at.is_(None))).one()}  # type: ignore[union-attr]
-    db.dispose()
+    if own:
+        db.dispose()
     return rows, totals
 
 

@@ -295,3 +295,30 @@ def test_bundle_image_of_the_redacted_page(crawled: dict, tmp_path: Path) -> Non
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["files"]["page.redacted.png"] == hashlib.sha256(png).hexdigest()
     assert "captured with" in json.loads((folder / "evidence.json").read_text())["page_image"]
+
+
+def test_cli_exports_are_in_the_audit_log(crawled: dict, tmp_path: Path) -> None:
+    """Exports from the CLI are audited like the web's: actor = the OS user, marked cli."""
+    import getpass
+
+    from dumpwatch.accounts import audit_log
+    from dumpwatch.storage import open_database
+
+    def entries() -> list:
+        db = open_database(crawled["home"])
+        rows = audit_log(db, 1000)
+        db.dispose()
+        return rows
+
+    before = max([a.id for a in entries()], default=0)
+    cli(crawled, "export", "-f", "csv", "-o", str(tmp_path / "x.csv"), "--source", "local-paste")
+    found = [json.loads(x) for x in cli(crawled, "findings", "-f", "jsonl").splitlines()]
+    sid = next(r["sighting_id"] for r in found if r["url"] == crawled["urls"]["sale"])
+    cli(crawled, "evidence", str(sid), "--out", str(tmp_path / "ev"))
+    cli(crawled, "report", "--json")
+    new = [a for a in reversed(entries()) if a.id > before]
+    me = f"cli:{getpass.getuser()}"
+    assert [(a.actor, a.action, a.target, a.remote) for a in new] == [
+        (me, "export", "findings", "cli"), (me, "export", f"post:{sid}", "cli"),
+        (me, "export", "regulator_report", "cli")]
+    assert new[0].detail == f"csv, 4 rows to {tmp_path / 'x.csv'}; source=local-paste"

@@ -82,6 +82,19 @@ def test_open_send_and_close_record_every_step(tmp_path: Path, home: Path) -> No
     assert notice["status"] == "sent" and notice["recipient"] == REGISTRAR_ABUSE
     listed = w.cli("takedown", "list", "--status", "closed").stdout
     assert "closed" in listed and "local-paste" in listed
+    # the same steps in the audit log the dashboard shows, by the OS user from the CLI
+    import getpass
+
+    from dumpwatch.accounts import audit_log
+    from dumpwatch.storage import open_database
+
+    db = open_database(home)
+    steps = [(a.actor, a.action, a.target, a.outcome) for a in reversed(audit_log(db))]
+    db.dispose()
+    me = f"cli:{getpass.getuser()}"
+    assert steps == [(me, "case_open", "case:1", "ok"),
+                     (me, "case_open", w.url, "failed"),
+                     (me, "case_send", "case:1", "ok"), (me, "case_close", "case:1", "ok")]
 
 
 def test_smtp_unreachable_leaves_the_case_intact_and_retriable(tmp_path: Path, home: Path

@@ -12,7 +12,12 @@ from fastapi.testclient import TestClient
 from dumpwatch.web import create_app
 from tests.conftest import database_contents, run_cli
 from tests.takedown_helpers import registry
-from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
+from tests.web_helpers import (
+    PASSWORD,
+    Site,
+    assert_no_plaintext,
+    crawled_site,
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,19 +76,25 @@ def test_every_api_route_checks_the_role(client: TestClient, site: Site) -> None
     routes = [(m.upper(), p) for p, ops in spec.items() for m in ops]
     bodies = {"/api/v1/findings/{sighting_id}/triage": {"state": "acknowledged"},
               "/api/v1/cases": {"sighting_id": sid}, "/api/v1/cases/{case_id}/close": {}}
-    assert len(routes) >= 13
+    bodies |= {"/api/v1/sources/{name}/enabled": {"enabled": False},
+               "/api/v1/sources/{name}/retention": {"days": 0},
+               "/api/v1/users": {"name": "eve", "role": "admin", "password": "x" * 12},
+               "/api/v1/users/{name}/role": {"role": "admin"},
+               "/api/v1/users/{name}/disabled": {"disabled": True}}
+    admin_only = re.compile(r"^/api/v1/(audit|users|sources/\{name\})")
+    assert len(routes) >= 22
     for method, route in routes:
         path = route.replace("{sighting_id}", str(sid)).replace(
-            "{case_id}", "1").replace("{dump_id}", "1")
+            "{case_id}", "1").replace("{dump_id}", "1").replace(
+            "{name}", "root" if "/users/" in route else "local-paste")
         anon = client.request(method, path, json=bodies.get(route))
         assert anon.status_code == 401, (method, path)
-        needed = "admin" if route.endswith("/audit") else (
+        needed = "admin" if admin_only.match(route) else (
             "analyst" if method == "POST" else "viewer")
-        lower = {"admin": "ana", "analyst": "vic", "viewer": None}[needed]
-        if lower:
+        for lower in {"admin": ("ana", "vic"), "analyst": ("vic",), "viewer": ()}[needed]:
             r = client.request(method, path, json=bodies.get(route),
                                headers=bearer(site, lower))
-            assert r.status_code == 403, (method, path, r.text)
+            assert r.status_code == 403, (method, path, lower, r.text)
     # and the right role gets through, in workflow order
     ana = bearer(site, "ana")
     assert client.post(f"/api/v1/findings/{sid}/triage", json={"state": "acknowledged"},
@@ -178,13 +189,13 @@ def test_no_plaintext_in_any_page_or_api_answer(client: TestClient, site: Site) 
     for path in ("/api/v1/findings?limit=500", f"/api/v1/findings/{sid}",
                  f"/api/v1/sightings/{sid}", "/api/v1/dumps", "/api/v1/dumps/1",
                  "/api/v1/cases", "/api/v1/cases/1", "/api/v1/sources", "/api/v1/stats",
-                 "/api/v1/audit", "/api/v1/openapi.json"):
+                 "/api/v1/audit", "/api/v1/users", "/api/v1/openapi.json"):
         r = client.get(path, headers=h)
         assert r.status_code in (200, 404), (path, r.status_code)
         answers[path] = r.content
     sign_in(client, "root")
     for path in ("/", "/findings", "/findings/rows", f"/posts/{sid}", "/dumps/1", "/cases",
-                 "/cases/1", "/sources", "/report", "/audit"):
+                 "/cases/1", "/sources", "/report", "/audit", "/users"):
         r = client.get(path)
         assert r.status_code in (200, 404), (path, r.status_code)
         answers[path] = r.content
@@ -214,3 +225,135 @@ def test_user_commands(tmp_path: Path) -> None:
     db_bytes = database_contents(tmp_path / "h") + b"".join(
         p.read_bytes() for p in (tmp_path / "h").glob("dumpwatch.db*"))
     assert tok.encode() not in db_bytes and b"a-long-password" not in db_bytes
+    assert b"argon2" in db_bytes  # the dump does hold the users table
+
+
+def _log_in(client: TestClient, name: str, password: str) -> int:
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"name": name, "password": password, "csrf": csrf},
+                       follow_redirects=False).status_code
+
+
+def test_admin_manages_users_through_the_api(client: TestClient, site: Site) -> None:
+    from dumpwatch.accounts import issue_token
+    from dumpwatch.storage.db import open_database
+
+    root = bearer(site, "root")
+    new = {"name": "kim", "role": "viewer", "password": "kim-password-1"}
+    assert client.post("/api/v1/users", json=new, headers=root).status_code == 201
+    assert client.post("/api/v1/users", json=new, headers=root).status_code == 409
+    assert client.post("/api/v1/users", json={**new, "name": "k2", "role": "god"},
+                       headers=root).status_code == 400
+    assert client.post("/api/v1/users", json={**new, "name": "k3", "password": "short"},
+                       headers=root).status_code == 400
+    listed = client.get("/api/v1/users", headers=root)
+    kim = next(u for u in listed.json()["items"] if u["name"] == "kim")
+    assert kim["role"] == "viewer" and not kim["disabled"] and kim["api_tokens"] == 0
+    assert b"argon2" not in listed.content and b"hash" not in listed.content
+    r = client.post("/api/v1/users/kim/role", json={"role": "analyst"}, headers=root)
+    assert r.json() == {"name": "kim", "role": "analyst"}
+    # a token works until it is revoked
+    db = open_database(site.home)
+    kim_token = {"authorization": f"Bearer {issue_token(db, 'kim')}"}
+    assert client.get("/api/v1/stats", headers=kim_token).status_code == 200
+    r = client.post("/api/v1/users/kim/revoke-tokens", headers=root)
+    assert r.json()["revoked"] == 1
+    assert client.get("/api/v1/stats", headers=kim_token).status_code == 401
+    # disabled: no sign-in, a fresh token is refused, an open session ends
+    assert _log_in(client, "kim", "kim-password-1") == 303
+    assert client.get("/findings").status_code == 200
+    kim_token = {"authorization": f"Bearer {issue_token(db, 'kim')}"}
+    assert client.post("/api/v1/users/kim/disabled", json={"disabled": True},
+                       headers=root).json()["disabled"] is True
+    assert client.get("/findings", follow_redirects=False).status_code == 303  # to /login
+    assert client.get("/api/v1/stats", headers=kim_token).status_code == 401
+    assert _log_in(client, "kim", "kim-password-1") == 200  # the form again, with an error
+    client.post("/api/v1/users/kim/disabled", json={"disabled": False}, headers=root)
+    # locked after five failures; an admin unlocks before the 15 minutes are up
+    for _ in range(5):
+        _log_in(client, "kim", "wrong-password")
+    assert _log_in(client, "kim", "kim-password-1") == 200
+    assert next(u for u in client.get("/api/v1/users", headers=root).json()["items"]
+                if u["name"] == "kim")["locked"] is True
+    assert client.post("/api/v1/users/kim/unlock", headers=root).status_code == 200
+    assert _log_in(client, "kim", "kim-password-1") == 303
+    # the last active admin can be neither demoted nor disabled
+    r = client.post("/api/v1/users/root/role", json={"role": "viewer"}, headers=root)
+    assert r.status_code == 409 and "last active admin" in r.text
+    r = client.post("/api/v1/users/root/disabled", json={"disabled": True}, headers=root)
+    assert r.status_code == 409
+    assert client.post("/api/v1/users/nobody/unlock", headers=root).status_code == 404
+    audit = [(a["actor"], a["action"], a["target"], a["outcome"]) for a in reversed(
+        client.get("/api/v1/audit?limit=500", headers=root).json()["items"])
+        if a["target"] == "user:kim" or a["outcome"] == "refused"]
+    db.dispose()
+    assert audit == [
+        ("root", "user_add", "user:kim", "ok"), ("root", "user_role", "user:kim", "ok"),
+        ("system", "token_issued", "user:kim", "ok"), ("root", "token_revoke", "user:kim", "ok"),
+        ("system", "token_issued", "user:kim", "ok"), ("root", "user_disable", "user:kim", "ok"),
+        ("root", "user_enable", "user:kim", "ok"), ("root", "user_unlock", "user:kim", "ok"),
+        ("root", "user_role", "user:root", "refused"),
+        ("root", "user_disable", "user:root", "refused")]
+
+
+def test_user_pages_are_admin_only_and_need_the_csrf_token(client: TestClient,
+                                                          site: Site) -> None:
+    csrf = sign_in(client, "root")
+    page = client.get("/users")
+    assert page.status_code == 200 and 'id="user-ana"' in page.text
+    form = {"name": "park", "role": "analyst", "password": "park-password-1"}
+    assert client.post("/users", data=form).status_code == 403  # no CSRF token
+    r = client.post("/users", data={**form, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/users"
+    assert 'id="user-park"' in client.get("/users").text
+    r = client.post("/users/park/role", data={"role": "viewer", "csrf": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post("/users/root/disable", data={"csrf": csrf}, follow_redirects=True)
+    assert "last active admin" in r.text  # shown on the page, nothing changed
+    csrf = sign_in(client, "ana")
+    assert client.get("/users").status_code == 403
+    assert "/users" not in client.get("/").text  # no menu entry
+    for path in ("/users", "/users/park/disable", "/users/park/revoke-tokens",
+                 "/sources/local-paste/disable", "/sources/local-paste/retention"):
+        r = client.post(path, data={**form, "days": "1", "csrf": csrf})
+        assert r.status_code == 403, path
+    csrf = sign_in(client, "vic")
+    assert client.post("/users/park/unlock", headers={"x-csrf-token": csrf}).status_code == 403
+    audit = client.get("/api/v1/audit", headers=bearer(site, "root")).json()["items"]
+    assert [(a["actor"], a["action"], a["target"]) for a in audit
+            if a["target"] == "user:park"] == [("root", "user_role", "user:park"),
+                                               ("root", "user_add", "user:park")]
+
+
+def test_user_admin_commands_are_audited_as_the_os_user(tmp_path: Path) -> None:
+    import getpass
+
+    from dumpwatch.accounts import audit_log
+    from dumpwatch.storage.db import open_database
+
+    home = str(tmp_path / "h")
+    for name, role in (("boss", "admin"), ("lee", "analyst")):
+        assert run_cli("--home", home, "user", "add", name, "--role", role,
+                       "--password-stdin", input="a-long-password\n").returncode == 0
+    assert run_cli("--home", home, "user", "token", "lee").stdout.startswith("dw_")
+    assert run_cli("--home", home, "user", "role", "lee", "viewer").returncode == 0
+    assert "1 tokens of lee revoked" in run_cli("--home", home, "user", "revoke-tokens",
+                                                "lee").stdout
+    assert run_cli("--home", home, "user", "disable", "lee").returncode == 0
+    assert "lee\tviewer" in run_cli("--home", home, "user", "list").stdout
+    assert "(disabled)" in run_cli("--home", home, "user", "list").stdout
+    assert run_cli("--home", home, "user", "enable", "lee").returncode == 0
+    assert run_cli("--home", home, "user", "unlock", "lee").returncode == 0
+    last = run_cli("--home", home, "user", "disable", "boss")
+    assert last.returncode == 2 and "last active admin" in last.stderr
+    db = open_database(tmp_path / "h")
+    log = [(a.actor, a.action, a.target, a.outcome) for a in reversed(audit_log(db))]
+    db.dispose()
+    me = f"cli:{getpass.getuser()}"
+    assert log == [(me, "user_add", "user:boss", "ok"), (me, "user_add", "user:lee", "ok"),
+                   (me, "token_issued", "user:lee", "ok"), (me, "user_role", "user:lee", "ok"),
+                   (me, "token_revoke", "user:lee", "ok"),
+                   (me, "user_disable", "user:lee", "ok"), (me, "user_enable", "user:lee", "ok"),
+                   (me, "user_unlock", "user:lee", "ok"),
+                   (me, "user_disable", "user:boss", "refused")]

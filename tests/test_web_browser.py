@@ -16,7 +16,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from dumpwatch.web import create_app
 from tests.takedown_helpers import registry
-from tests.web_helpers import PASSWORD, Site, assert_no_plaintext, crawled_site
+from tests.web_helpers import (
+    PASSWORD,
+    Site,
+    assert_no_plaintext,
+    crawled_site,
+)
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -24,8 +29,11 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
            module_database: str | None):
-    rdap = registry()
-    site = crawled_site(tmp_path_factory.mktemp("webui"), built_home, rdap.__enter__())
+    with registry() as rdap:
+        yield from _serve(crawled_site(tmp_path_factory.mktemp("webui"), built_home, rdap))
+
+
+def _serve(site: Site):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -40,7 +48,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, built_home: Path,
     yield site, f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(10)
-    rdap.__exit__(None, None, None)
 
 
 def sign_in(browser: Browser, base: str, name: str) -> Page:
@@ -122,3 +129,90 @@ def test_analyst_triages_and_opens_a_case_viewer_cannot(server, browser: Browser
     shot(root, "audit", site)
     root.goto("/report")
     shot(root, "report", site)
+
+
+def test_admin_manages_sources_and_users_in_the_browser(server, browser: Browser) -> None:
+    site, base = server
+    root = sign_in(browser, base, "root")
+    root.goto("/sources")
+    row = root.locator("#src-local-paste")
+    expect(row.get_by_role("button", name="Run now")).to_be_visible()
+    row.get_by_label("retention days of local-paste").fill("14")
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_label("retention days of local-paste")).to_have_value("14")
+    expect(row.get_by_text("override")).to_be_visible()
+    row.get_by_role("button", name="Run now").click()
+    expect(row.get_by_text("run queued")).to_be_visible()  # no monitor here: it waits
+    expect(root.locator("table.requests")).to_contain_text("pending")
+    shot(root, "admin-sources", site)
+    row.get_by_role("button", name="Disable").click()
+    expect(row.get_by_role("button", name="Enable")).to_be_visible()
+    expect(row.get_by_text("off", exact=True)).to_be_visible()
+    row.get_by_label("retention days of local-paste").fill("-3")  # the browser refuses...
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_label("retention days of local-paste")).to_have_value("-3")
+    assert root.url.endswith("/sources")  # ...the form was not sent
+
+    root.goto("/users")
+    add = root.locator("form.adduser")
+    add.get_by_label("Name").fill("han")
+    add.get_by_label("Role").select_option("analyst")
+    add.get_by_label("Password").fill("han-password-1")
+    add.get_by_role("button", name="Add user").click()
+    han = root.locator("#user-han")
+    expect(han).to_contain_text("active")
+    han.get_by_label("role of han").select_option("viewer")
+    han.get_by_role("button", name="Change").click()
+    expect(root.locator("#user-han").get_by_label("role of han")).to_have_value("viewer")
+    root.locator("#user-han").get_by_role("button", name="Disable").click()
+    expect(root.locator("#user-han")).to_contain_text("disabled")
+    root.locator("#user-root").get_by_role("button", name="Disable").click()
+    expect(root.get_by_role("alert")).to_have_text("'root' is the last active admin")
+    shot(root, "admin-users", site)
+    root.goto("/audit")
+    log = root.locator("table.audit tbody")
+    for action, target in (("source_retention", "source:local-paste"),
+                           ("source_run", "source:local-paste"),
+                           ("source_disable", "source:local-paste"),
+                           ("user_add", "user:han"), ("user_role", "user:han"),
+                           ("user_disable", "user:han")):
+        expect(log.locator("tr", has_text=action).filter(has_text=target).filter(
+            has_text="root").first).to_be_visible()
+    expect(log.locator("tr", has_text="refused").filter(has_text="user:root")).to_have_count(1)
+
+    ana = sign_in(browser, base, "ana")
+    expect(ana.get_by_role("link", name="Users")).to_have_count(0)
+    ana.goto("/sources")
+    expect(ana.locator("#src-local-paste button")).to_have_count(0)
+    token = ana.locator("input[name=csrf]").first.get_attribute("value")
+    for path in ("/users", "/users/han/enable", "/sources/local-paste/enable"):
+        r = ana.request.post(f"{base}{path}", form={"csrf": token, "name": "x", "role": "admin",
+                                                    "password": "x" * 12})
+        assert r.status == 403, path
+
+
+def test_api_docs_render_offline(server, browser: Browser) -> None:
+    """Swagger UI comes from the pinned wheel: every request stays on 127.0.0.1."""
+    _site, base = server
+    page = browser.new_context(base_url=base).new_page()
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto("/api/v1/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/findings").first
+           ).to_be_visible(timeout=15000)
+    expect(page.locator(".opblock")).not_to_have_count(0)
+    assert page.locator(".opblock").count() >= 20
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()  # bearer tokens
+    assert outside == []
+    html = page.content()
+    assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))

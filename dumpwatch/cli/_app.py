@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,42 @@ class State:
 
 
 state = State()
+
+
+def cli_actor() -> str:
+    """Who the audit log names for a change made from the CLI: the OS user, marked."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (containers with an arbitrary uid)
+        import os
+
+        return f"cli:uid{os.getuid()}"
+
+
+def cli_audit(action: str, target: str = "", *, outcome: str = "ok", detail: str = "") -> None:
+    """An audit-log row for a CLI export or state change, as the web writes for its own."""
+    from dumpwatch.accounts import audit
+    from dumpwatch.storage import open_database
+
+    db = open_database(state.home)
+    try:
+        audit(db, cli_actor(), action, target, outcome=outcome, remote="cli", detail=detail)
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def audited(action: str, target: str = ""):
+    """Audit a CLI step: ``ok`` when the block ends, ``failed`` (and re-raise) on an error."""
+    from dumpwatch.errors import DumpwatchError
+
+    try:
+        yield
+    except DumpwatchError as exc:
+        cli_audit(action, target, outcome="failed", detail=str(exc))
+        raise
 
 
 @app.callback()

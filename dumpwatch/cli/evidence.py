@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dumpwatch.cli._app import app, err, state
+from dumpwatch.cli._app import app, cli_audit, err, state
 
 
 @app.command()
@@ -30,6 +30,7 @@ def write_bundles(sighting_ids: list[int], out: Path, echo: bool = True) -> None
     try:
         for sid in sighting_ids:
             folder = write_bundle(db, sid, out, key=key)
+            cli_audit("export", f"post:{sid}", detail=f"evidence bundle to {folder}")
             if echo:
                 print(folder)
             else:

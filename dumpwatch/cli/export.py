@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dumpwatch.cli._app import app, err, state
+from dumpwatch.cli._app import app, cli_audit, err, state
 from dumpwatch.cli._time import parse_when
 
 
@@ -44,3 +44,7 @@ def export(
         with open(out, "w", encoding="utf-8", newline="") as fh:
             write_export(fmt, rows, fh, owner=owner)
         err.print(f"{len(rows)} sighting row(s) written to {out}")
+    filters = " ".join(f"{k}={v}" for k, v in (("since", since), ("source", source),
+                                                ("dump", dump), ("corpus", corpus)) if v)
+    cli_audit("export", "findings", detail=f"{fmt}, {len(rows)} rows to {out or 'stdout'}"
+              + (f"; {filters}" if filters else ""))

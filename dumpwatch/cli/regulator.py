@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dumpwatch.cli._app import app, err, state
+from dumpwatch.cli._app import app, cli_audit, err, state
 from dumpwatch.errors import ConfigError
 
 
@@ -69,6 +69,9 @@ def report_cmd(
     if pdf:
         render_pdf(rep, pdf)
         err.print(f"wrote {pdf}")
+    outputs = ", ".join(str(p) for p in (html, pdf) if p) or ("json" if as_json else "table")
+    cli_audit("export", "regulator_report",
+              detail=f"{frm:%Y-%m-%d %H:%M} to {to:%Y-%m-%d %H:%M} -> {outputs}")
     if as_json:
         print(json.dumps(rep.as_dict(), ensure_ascii=False))
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dumpwatch.cli._app import app, err, state
+from dumpwatch.cli._app import app, cli_actor, err, state
 from dumpwatch.errors import ConfigError
 
 
@@ -31,8 +31,13 @@ def crawl(
     home = state.home
     state.key()  # the pipeline hashes with it: fail now if it is missing
     from dumpwatch.monitor.config import effective_config
+    from dumpwatch.source_controls import effective_sources
+    from dumpwatch.storage import open_database
 
-    summary = run_source(home, sources[source], effective_config(home, state.config))
+    db = open_database(home)
+    src = effective_sources(db, {source: sources[source]})[source]  # admins' overrides
+    db.dispose()
+    summary = run_source(home, src, effective_config(home, state.config))
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
         return
@@ -64,11 +69,16 @@ def sources(
     from sqlmodel import select
 
     from crawler.profiles import load_sources
+    from dumpwatch.source_controls import effective_sources, overrides
     from dumpwatch.storage import SourceState, open_database
 
     profiles = load_sources(state.config)  # raises with file:line: field for bad profiles
-    with open_database(state.home).session() as s:
+    db = open_database(state.home)
+    with db.session() as s:
         health = {h.name: h for h in s.exec(select(SourceState))}
+    overridden = set(overrides(db))
+    profiles = effective_sources(db, profiles)
+    db.dispose()
     rows = []
     for name, src in sorted(profiles.items()):
         h = health.get(name)
@@ -76,6 +86,7 @@ def sources(
                      "base_url": src.base_url,
                      "proxy": "tor" if src.proxy == "tor" or src.onion else src.proxy,
                      "enabled": src.enabled, "every_minutes": src.schedule_minutes,
+                     "retention_days": src.retention_days, "override": name in overridden,
                      "healthy": h.healthy if h else True,
                      "last_run": h.last_run_at.isoformat() if h and h.last_run_at else None})
     if as_json:
@@ -84,14 +95,16 @@ def sources(
         return
     from rich.table import Table
 
-    table = Table("name", "kind", "base url", "proxy", "every", "health", "last run")
+    table = Table("name", "kind", "base url", "proxy", "on", "every", "health", "last run")
     for r in rows:
         kind = f"{r['kind']} ({r['engine']})" if r["engine"] else r["kind"]
-        table.add_row(r["name"], kind, r["base_url"], r["proxy"],
+        on = ("yes" if r["enabled"] else "no") + ("*" if r["override"] else "")
+        table.add_row(r["name"], kind, r["base_url"], r["proxy"], on,
                       f"{r['every_minutes']:g} min", "ok" if r["healthy"] else "UNHEALTHY",
                       r["last_run"] or "never")
     Console().print(table)
-    err.print(f"{len(rows)} profiles valid in {state.config}")
+    err.print(f"{len(rows)} profiles valid in {state.config}"
+              + ("; * = admin override (sources reset NAME)" if overridden else ""))
 
 
 @sources_app.command("test")
@@ -195,3 +208,79 @@ def sources_new(
         raise
     err.print(f"wrote {path}; next: dumpwatch sources test {name}")
     print(path)
+
+
+def _controls():
+    """The profiles and the database, for the admin commands below."""
+    from crawler.profiles import load_sources
+    from dumpwatch.storage import open_database
+
+    return load_sources(state.config, strict=False), open_database(state.home)
+
+
+@sources_app.command("enable")
+def sources_enable(name: Annotated[str, typer.Argument(help="Source name")]) -> None:
+    """Switch a source on for the monitor and workers (an override in the database).
+
+    The running monitor picks it up within its poll interval. Undo: `sources reset NAME`.
+    """
+    from dumpwatch.source_controls import set_enabled
+
+    profiles, db = _controls()
+    set_enabled(db, profiles, name, True, cli_actor())
+    db.dispose()
+    err.print(f"{name}: enabled")
+
+
+@sources_app.command("disable")
+def sources_disable(name: Annotated[str, typer.Argument(help="Source name")]) -> None:
+    """Switch a source off for the monitor and workers, whatever its profile says."""
+    from dumpwatch.source_controls import set_enabled
+
+    profiles, db = _controls()
+    set_enabled(db, profiles, name, False, cli_actor())
+    db.dispose()
+    err.print(f"{name}: disabled")
+
+
+@sources_app.command("retention")
+def sources_retention(
+    name: Annotated[str, typer.Argument(help="Source name")],
+    days: Annotated[float, typer.Argument(help="Days to keep encrypted page text; 0: none")],
+) -> None:
+    """Set how long this source's page text is kept (encrypted) for re-scanning.
+
+    Shortening also cuts the windows of text already kept; housekeeping purges it.
+    """
+    from dumpwatch.source_controls import set_retention
+
+    profiles, db = _controls()
+    _, shortened = set_retention(db, profiles, name, days, cli_actor())
+    db.dispose()
+    err.print(f"{name}: page text kept {days:g} days ({shortened} kept pages shortened)")
+
+
+@sources_app.command("run-now")
+def sources_run_now(name: Annotated[str, typer.Argument(help="Source name")]) -> None:
+    """Ask the running monitor (`dumpwatch run`) to crawl NAME now.
+
+    The monitor claims the request within its poll interval. To crawl here and wait,
+    use `dumpwatch crawl NAME`.
+    """
+    from dumpwatch.source_controls import request_run
+
+    profiles, db = _controls()
+    req = request_run(db, profiles, name, cli_actor())
+    db.dispose()
+    err.print(f"{name}: run requested (request {req.id}); the monitor picks it up shortly")
+
+
+@sources_app.command("reset")
+def sources_reset(name: Annotated[str, typer.Argument(help="Source name")]) -> None:
+    """Drop the overrides of NAME: its profile on disk applies again."""
+    from dumpwatch.source_controls import reset
+
+    profiles, db = _controls()
+    reset(db, profiles, name, cli_actor())
+    db.dispose()
+    err.print(f"{name}: overrides dropped")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dumpwatch.cli._app import app, err, state, sub_app
+from dumpwatch.cli._app import app, audited, cli_audit, err, state, sub_app
 
 takedown = sub_app("Takedown cases: a leaking post from notice to removal, every step recorded.")
 app.add_typer(takedown, name="takedown")
@@ -42,9 +42,11 @@ def open_cmd(
                                           "case")] = False,
 ) -> None:
     """Open a case: find the abuse contact (profile, or RDAP for domain and hosting IP)."""
-    with _cases() as cases:
+    target = f"post:{sighting}" if sighting else (url or "all new")
+    with audited("case_open", target), _cases() as cases:
         new, warnings = cases.open(url=url, sighting_id=sighting, all_new=all_new)
     for case in new:
+        cli_audit("case_open", f"case:{case.id}", detail="; ".join(warnings))
         print(f"case {case.id} open: {case.url} · {case.records} records · contact "
               f"{case.contact_email or case.contact_form or 'unknown'} "
               f"({case.contact_origin or 'not found'}) · country {case.country or '?'}")
@@ -125,8 +127,9 @@ def send_cmd(
 
     if via not in (None, "smtp", "webhook"):
         raise ConfigError(f"--via {via!r}: use smtp or webhook")
-    with _cases() as cases:
+    with audited("case_send", f"case:{case_id}"), _cases() as cases:
         notice = cases.send(case_id, to=to, via=via)
+    cli_audit("case_send", f"case:{case_id}", detail=f"notice {notice.id} by {notice.channel}")
     print(f"case {case_id}: notice {notice.id} sent by {notice.channel} to {notice.recipient}")
 
 
@@ -159,6 +162,7 @@ def close_cmd(
     reason: Annotated[str, typer.Option(help="Why, for the record")] = "",
 ) -> None:
     """Close a case (no further re-checks)."""
-    with _cases() as cases:
+    with audited("case_close", f"case:{case_id}"), _cases() as cases:
         cases.close(case_id, reason)
+    cli_audit("case_close", f"case:{case_id}", detail=reason)
     print(f"case {case_id} closed")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from dumpwatch.cli._app import app, state, sub_app
+from dumpwatch.cli._app import app, cli_actor, state, sub_app
 from dumpwatch.errors import ConfigError
 
 user_app = sub_app("Dashboard accounts: admin, analyst or viewer.")
@@ -65,7 +65,7 @@ def user_add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     db = open_database(state.home)
-    add_user(db, name, role, password)
+    add_user(db, name, role, password, actor=cli_actor())
     db.dispose()
     typer.echo(f"user {name} added ({role})")
 
@@ -86,11 +86,69 @@ def user_list() -> None:
 @user_app.command("token")
 def user_token(name: str) -> None:
     """A new API token for NAME, printed once (only its hash is stored)."""
-    from dumpwatch.accounts import audit, issue_token
+    from dumpwatch.accounts import issue_token
     from dumpwatch.storage import open_database
 
     db = open_database(state.home)
-    tok = issue_token(db, name)
-    audit(db, "cli", "token_issued", f"user:{name}")
+    tok = issue_token(db, name, actor=cli_actor())
     db.dispose()
     typer.echo(tok)
+
+
+def _admin_change(fn, name: str, *args) -> None:
+    from dumpwatch.storage import open_database
+
+    db = open_database(state.home)
+    try:
+        fn(db, name, *args, actor=cli_actor())
+    finally:
+        db.dispose()
+
+
+@user_app.command("role")
+def user_role(name: str, role: Annotated[str, typer.Argument(
+        help="admin | analyst | viewer")]) -> None:
+    """Change NAME's role (the last active admin cannot be demoted)."""
+    from dumpwatch.accounts import set_role
+
+    _admin_change(set_role, name, role)
+    typer.echo(f"user {name} is now {role}")
+
+
+@user_app.command("disable")
+def user_disable(name: str) -> None:
+    """Disable NAME: no sign-in, sessions end, API tokens stop working."""
+    from dumpwatch.accounts import set_disabled
+
+    _admin_change(set_disabled, name, True)
+    typer.echo(f"user {name} disabled")
+
+
+@user_app.command("enable")
+def user_enable(name: str) -> None:
+    """Enable a disabled account again."""
+    from dumpwatch.accounts import set_disabled
+
+    _admin_change(set_disabled, name, False)
+    typer.echo(f"user {name} enabled")
+
+
+@user_app.command("unlock")
+def user_unlock(name: str) -> None:
+    """End a lock-out after repeated failed sign-ins."""
+    from dumpwatch.accounts import unlock
+
+    _admin_change(unlock, name)
+    typer.echo(f"user {name} unlocked")
+
+
+@user_app.command("revoke-tokens")
+def user_revoke_tokens(name: str) -> None:
+    """Revoke every API token of NAME."""
+    from dumpwatch.accounts import revoke_tokens
+    from dumpwatch.storage import open_database
+
+    db = open_database(state.home)
+    n = revoke_tokens(db, name, actor=cli_actor())
+    db.dispose()
+    typer.echo(f"{n} tokens of {name} revoked")

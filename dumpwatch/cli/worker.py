@@ -36,7 +36,12 @@ def worker(
     url = redis_url or os.environ.get("DUMPWATCH_REDIS_URL")
     if not url:
         raise ConfigError("set --redis-url or DUMPWATCH_REDIS_URL")
-    profiles = load_sources(state.config)
+    from dumpwatch.source_controls import effective_sources
+    from dumpwatch.storage import open_database
+
+    db = open_database(state.home)
+    profiles = effective_sources(db, load_sources(state.config))  # admins' overrides
+    db.dispose()
     if source:
         unknown = sorted(set(source) - set(profiles))
         if unknown:

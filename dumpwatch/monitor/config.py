@@ -27,6 +27,8 @@ class MonitorConfig(BaseModel):
     jitter_seconds: float = Field(0, ge=0)
     delivery_attempts: int = Field(5, ge=1)
     delivery_backoff_seconds: float = Field(0.5, ge=0)
+    # how often the monitor applies admins' source overrides and "run now" requests
+    control_poll_seconds: float = Field(5, gt=0)
     # breach names a sale post may use, per corpus: {coupang: [쿠팡, CPNG]} (listing.py)
     breaches: dict[str, list[str]] = {}
 

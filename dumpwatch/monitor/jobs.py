@@ -15,6 +15,12 @@ from pathlib import Path
 log = logging.getLogger("dumpwatch.monitor")
 
 _running: dict[str, subprocess.Popen] = {}  # source -> crawl process, for clean shutdown
+_busy: set[str] = set()  # sources whose crawl job is running (process + alert delivery)
+
+
+def busy(source: str) -> bool:
+    """A crawl job of ``source`` is running: a "run now" waits rather than being skipped."""
+    return source in _busy
 
 
 def crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
@@ -23,6 +29,14 @@ def crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
     With DUMPWATCH_REDIS_URL set, a source the workers can share is enqueued for them
     instead (``dumpwatch worker``); alerts are still delivered from here.
     """
+    _busy.add(source)
+    try:
+        return _crawl_source(home, config, source, timeout)
+    finally:
+        _busy.discard(source)
+
+
+def _crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
     redis_url = os.environ.get("DUMPWATCH_REDIS_URL")
     if redis_url:
         summary = _enqueue(redis_url, config, source)

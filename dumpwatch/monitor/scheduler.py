@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.profiles import Source
 from dumpwatch.monitor import jobs
 from dumpwatch.monitor.config import MonitorConfig
+from dumpwatch.storage.db import Database
 
 log = logging.getLogger("dumpwatch.monitor")
 CRAWL_JOB = "dumpwatch.monitor.jobs:crawl_source"
@@ -93,23 +94,50 @@ def run_monitor(home: Path, config: Path, sources: dict[str, Source], cfg: Monit
     """Run until SIGINT/SIGTERM (or ``stop`` is set)."""
     from dumpwatch.storage import open_database
 
-    open_database(home).dispose()  # migrate now, once, before any crawl process starts
+    db = open_database(home)  # migrate now, once, before any crawl process starts
     stop = stop or threading.Event()
     sched = build_scheduler(home, len(sources))
     sched.start(paused=True)
-    sync_jobs(sched, home, config, sources, cfg, every)
+    apply_controls(sched, db, home, config, sources, cfg, every)
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
     log.info(json.dumps({"event": "monitor_started", "sources": sorted(sources)}))
     sched.resume()
     try:
-        while not stop.wait(0.5):
-            pass
+        while not stop.wait(cfg.control_poll_seconds):
+            try:
+                apply_controls(sched, db, home, config, sources, cfg, every)
+            except Exception as exc:  # a database hiccup must not stop the schedule
+                log.error(json.dumps({"event": "controls_failed", "error": str(exc)[:300]}))
     finally:
         log.info(json.dumps({"event": "monitor_stopping"}))
         jobs.stop_all()
         sched.shutdown(wait=False)
+        db.dispose()
+
+
+def apply_controls(sched: BackgroundScheduler, db: Database, home: Path, config: Path,
+                   profiles: dict[str, Source], cfg: MonitorConfig,
+                   every: float | None = None) -> None:
+    """Obey the admins' overrides (enable/disable, retention) and "run now" requests.
+
+    Run now brings the source's scheduled job forward, so it shares the job's one-at-a-time
+    rule and the schedule continues from that run."""
+    from dumpwatch.source_controls import claim, effective_sources, pending_requests
+
+    sync_jobs(sched, home, config, effective_sources(db, profiles), cfg, every)
+    for req in pending_requests(db):
+        job = sched.get_job(f"crawl:{req.source}")
+        if job is None:
+            claim(db, req.id, "skipped", "not scheduled here (disabled or unknown)")
+            continue
+        if jobs.busy(req.source):
+            continue  # crawling right now: claimed after this run, not skipped by it
+        if claim(db, req.id, "dispatched"):
+            job.modify(next_run_time=datetime.now(UTC))
+            log.info(json.dumps({"event": "run_now", "source": req.source,
+                                 "requested_by": req.requested_by}))
 
 
 def next_runs(home: Path) -> dict[str, datetime]:

@@ -22,6 +22,7 @@ from dumpwatch.storage.models import (
     ThreadState,
     Verdict,
 )
+from dumpwatch.storage.source_controls import CrawlRequest, SourceOverride
 from dumpwatch.storage.web import ApiToken, AuditEntry, Triage, WebUser
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "Capture",
     "CaseEvent",
+    "CrawlRequest",
     "CrawlRun",
     "Database",
     "Document",
@@ -44,6 +46,7 @@ __all__ = [
     "RetainedText",
     "SeenItem",
     "Sighting",
+    "SourceOverride",
     "SourceState",
     "TakedownCase",
     "ThreadState",

@@ -33,7 +33,7 @@ def create_app(home: Path, config_dir: Path, *, secure_cookies: bool = False,
                poll_seconds: float = 10) -> FastAPI:
     from dumpwatch.web import api, pages
 
-    app = FastAPI(title="dumpwatch", docs_url="/api/v1/docs", redoc_url=None,
+    app = FastAPI(title="dumpwatch", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     home.mkdir(parents=True, exist_ok=True)
     app.state.home, app.state.config_dir = home, config_dir
@@ -44,6 +44,7 @@ def create_app(home: Path, config_dir: Path, *, secure_cookies: bool = False,
                        session_cookie="dw_session", max_age=SESSION_MAX_AGE,
                        same_site="strict", https_only=secure_cookies)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _offline_docs(app)
     app.include_router(pages.router)
     app.include_router(api.router)
 
@@ -67,3 +68,20 @@ def create_app(home: Path, config_dir: Path, *, secure_cookies: bool = False,
         return resp
 
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI from the pinned swagger-ui-bundle-v2 wheel: no CDN, so it renders offline."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    assets = "/api/v1/docs/assets"
+    app.mount(assets, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "", title="dumpwatch API",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.security import HTTPBearer
 
 from dumpwatch import queries
 from dumpwatch.accounts import audit
@@ -15,7 +16,10 @@ from dumpwatch.errors import DumpwatchError
 from dumpwatch.storage.web import WebUser
 from dumpwatch.web.auth import client_addr, requirer
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+# Declares the bearer scheme in the OpenAPI document (Swagger UI's "Authorize"); the check
+# itself is requirer(), which also accepts the browser session.
+router = APIRouter(prefix="/api/v1", tags=["v1"],
+                   dependencies=[Depends(HTTPBearer(auto_error=False))])
 Viewer = Annotated[WebUser, Depends(requirer("viewer"))]
 Analyst = Annotated[WebUser, Depends(requirer("analyst"))]
 Admin = Annotated[WebUser, Depends(requirer("admin"))]
@@ -140,10 +144,122 @@ def case_close(request: Request, case_id: int, user: Analyst,
 def sources(request: Request, user: Viewer):
     try:
         rows, totals = queries.source_status(request.app.state.home,
-                                             request.app.state.config_dir)
+                                             request.app.state.config_dir,
+                                             request.app.state.db)
     except DumpwatchError as exc:
         raise HTTPException(503, str(exc)) from None
     return {"items": rows, "totals": totals}
+
+
+def _profiles(request: Request):
+    from crawler.profiles import load_sources
+    return load_sources(request.app.state.config_dir, strict=False)
+
+
+def _refusal(exc: DumpwatchError) -> HTTPException:
+    code = 404 if str(exc).startswith("no ") else 409
+    return HTTPException(code, str(exc))
+
+
+@router.post("/sources/{name}/enabled")
+def source_enabled(request: Request, name: str, user: Admin,
+                   enabled: Annotated[bool, Body(embed=True)]):
+    """Switch a source on or off for every monitor and worker (overrides its profile)."""
+    from dumpwatch.source_controls import set_enabled
+    try:
+        o = set_enabled(request.app.state.db, _profiles(request), name, enabled, user.name,
+                        client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return o.model_dump()
+
+
+@router.post("/sources/{name}/retention")
+def source_retention(request: Request, name: str, user: Admin,
+                     days: Annotated[float, Body(embed=True, ge=0)]):
+    """Keep the source's page text (encrypted) this many days; shortening applies now."""
+    from dumpwatch.source_controls import set_retention
+    try:
+        o, shortened = set_retention(request.app.state.db, _profiles(request), name, days,
+                                     user.name, client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return {**o.model_dump(), "shortened": shortened}
+
+
+@router.post("/sources/{name}/run", status_code=202)
+def source_run(request: Request, name: str, user: Admin):
+    """Ask the running monitor to crawl the source now (claimed within its poll interval)."""
+    from dumpwatch.source_controls import request_run
+    try:
+        req = request_run(request.app.state.db, _profiles(request), name, user.name,
+                          client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return req.model_dump()
+
+
+@router.get("/users")
+def users(request: Request, user: Admin):
+    from dumpwatch.accounts import user_summaries
+    return {"items": user_summaries(request.app.state.db)}
+
+
+@router.post("/users", status_code=201)
+def user_add(request: Request, user: Admin, name: Annotated[str, Body()],
+             role: Annotated[str, Body()], password: Annotated[str, Body()]):
+    from dumpwatch.accounts import add_user
+    try:
+        u = add_user(request.app.state.db, name, role, password, actor=user.name,
+                     remote=client_addr(request))
+    except DumpwatchError as exc:
+        raise HTTPException(409 if "exists" in str(exc) else 400, str(exc)) from None
+    return {"name": u.name, "role": u.role}
+
+
+@router.post("/users/{name}/role")
+def user_role(request: Request, name: str, user: Admin, role: Annotated[str, Body(embed=True)]):
+    from dumpwatch.accounts import set_role
+    try:
+        u = set_role(request.app.state.db, name, role, actor=user.name,
+                     remote=client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return {"name": u.name, "role": u.role}
+
+
+@router.post("/users/{name}/disabled")
+def user_disabled(request: Request, name: str, user: Admin,
+                  disabled: Annotated[bool, Body(embed=True)]):
+    """A disabled account cannot sign in; its sessions and API tokens stop working."""
+    from dumpwatch.accounts import set_disabled
+    try:
+        u = set_disabled(request.app.state.db, name, disabled, actor=user.name,
+                         remote=client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return {"name": u.name, "disabled": u.disabled}
+
+
+@router.post("/users/{name}/unlock")
+def user_unlock(request: Request, name: str, user: Admin):
+    from dumpwatch.accounts import unlock
+    try:
+        u = unlock(request.app.state.db, name, actor=user.name, remote=client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return {"name": u.name, "locked": False}
+
+
+@router.post("/users/{name}/revoke-tokens")
+def user_revoke_tokens(request: Request, name: str, user: Admin):
+    from dumpwatch.accounts import revoke_tokens
+    try:
+        n = revoke_tokens(request.app.state.db, name, actor=user.name,
+                          remote=client_addr(request))
+    except DumpwatchError as exc:
+        raise _refusal(exc) from None
+    return {"name": name, "revoked": n}
 
 
 @router.get("/stats")

@@ -76,7 +76,8 @@ def overview(request: Request, user: Viewer):
     db = request.app.state.db
     ov = queries.overview(db)
     try:
-        srcs, _ = source_status(request.app.state.home, request.app.state.config_dir)
+        srcs, _ = source_status(request.app.state.home, request.app.state.config_dir,
+                                  request.app.state.db)
     except DumpwatchError:
         srcs = []
     peak = max([n for _, n in ov["per_day"]] + [1])
@@ -203,30 +204,96 @@ async def case_action(request: Request, case_id: int, action: str, user: Analyst
 def sources(request: Request, user: Viewer):
     from dumpwatch.queries import source_status
     try:
-        rows, totals = source_status(request.app.state.home, request.app.state.config_dir)
+        rows, totals = source_status(request.app.state.home, request.app.state.config_dir,
+                                  request.app.state.db)
     except DumpwatchError as exc:
         rows, totals = [], {"error": str(exc)}
-    return render(request, "sources.html", user, rows=rows, totals=totals)
+    from dumpwatch.source_controls import recent_requests
+    return render(request, "sources.html", user, rows=rows, totals=totals,
+                  requests=recent_requests(request.app.state.db, 10),
+                  error=request.query_params.get("error"))
 
 
-@router.post("/sources/{name}/run")
-async def source_run(request: Request, name: str, user: Admin):
-    """Crawl one source now, in its own process (the monitor's job), without waiting."""
-    import threading
-
+def _profiles(request: Request):
     from crawler.profiles import load_sources
-    from dumpwatch.monitor.config import effective_config
-    from dumpwatch.monitor.jobs import crawl_source
+    return load_sources(request.app.state.config_dir, strict=False)
 
-    home, config = request.app.state.home, request.app.state.config_dir
-    if name not in load_sources(config, strict=False):
-        raise HTTPException(404, f"no source {name}")
-    timeout = effective_config(home, config).crawl_timeout_seconds
-    threading.Thread(target=crawl_source, args=(str(home), str(config), name, timeout),
-                     daemon=True).start()
-    audit(request.app.state.db, user.name, "source_run", f"source:{name}",
-          remote=client_addr(request))
-    return RedirectResponse("/sources", status_code=303)
+
+def _back(path: str, error: str | None = None) -> RedirectResponse:
+    from urllib.parse import quote
+    return RedirectResponse(path + (f"?error={quote(error)}" if error else ""), status_code=303)
+
+
+@router.post("/sources/{name}/{action}")
+async def source_control(request: Request, name: str, action: str, user: Admin):
+    """Enable/disable, retention, run now, reset: the library the CLI uses, audited there."""
+    from dumpwatch import source_controls as sc
+
+    db, addr = request.app.state.db, client_addr(request)
+    form = await request.form()
+    profiles = _profiles(request)
+    try:
+        if action == "enable":
+            sc.set_enabled(db, profiles, name, True, user.name, addr)
+        elif action == "disable":
+            sc.set_enabled(db, profiles, name, False, user.name, addr)
+        elif action == "retention":
+            try:
+                days = float(str(form.get("days", "")))
+            except ValueError:
+                raise DumpwatchError("retention: a number of days") from None
+            sc.set_retention(db, profiles, name, days, user.name, addr)
+        elif action == "run":
+            sc.request_run(db, profiles, name, user.name, addr)
+        elif action == "reset":
+            sc.reset(db, profiles, name, user.name, addr)
+        else:
+            raise HTTPException(404)
+    except DumpwatchError as exc:
+        return _back("/sources", str(exc))
+    return _back("/sources")
+
+
+@router.get("/users")
+def users(request: Request, user: Admin):
+    from dumpwatch.accounts import user_summaries
+    from dumpwatch.storage.web import ROLES
+    return render(request, "users.html", user, rows=user_summaries(request.app.state.db),
+                  roles=ROLES, error=request.query_params.get("error"))
+
+
+@router.post("/users")
+async def user_add(request: Request, user: Admin, name: Annotated[str, Form()],
+                   role: Annotated[str, Form()], password: Annotated[str, Form()]):
+    from dumpwatch.accounts import add_user
+    try:
+        add_user(request.app.state.db, name.strip(), role, password, actor=user.name,
+                 remote=client_addr(request))
+    except DumpwatchError as exc:
+        return _back("/users", str(exc))
+    return _back("/users")
+
+
+@router.post("/users/{name}/{action}")
+async def user_change(request: Request, name: str, action: str, user: Admin):
+    from dumpwatch import accounts
+
+    db, addr = request.app.state.db, client_addr(request)
+    form = await request.form()
+    try:
+        if action == "role":
+            accounts.set_role(db, name, str(form.get("role", "")), actor=user.name, remote=addr)
+        elif action in ("disable", "enable"):
+            accounts.set_disabled(db, name, action == "disable", actor=user.name, remote=addr)
+        elif action == "unlock":
+            accounts.unlock(db, name, actor=user.name, remote=addr)
+        elif action == "revoke-tokens":
+            accounts.revoke_tokens(db, name, actor=user.name, remote=addr)
+        else:
+            raise HTTPException(404)
+    except DumpwatchError as exc:
+        return _back("/users", str(exc))
+    return _back("/users")
 
 
 @router.get("/report")
