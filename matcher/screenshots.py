@@ -1,0 +1,304 @@
+"""Text of a screenshot (a leak sold as a picture of a spreadsheet), via Tesseract.
+
+Tesseract's plain text of a table loses the table: a row comes out as words separated by
+one or several spaces, an empty cell leaves no trace, and the grid lines come out as
+stray glyphs (」 、 ： | _ ㅣ) glued to the cells beside them. So one run asks for both
+the text (which knows where Tesseract saw spaces) and the word boxes (TSV), and the rows
+are rebuilt here: tokens grouped into rows by vertical position, columns found where no
+row has ink (the same x gap in every row), cells joined by tabs so the tabular extractor
+sees a header and the empty cells. Words the Korean model garbled into mixed script are
+re-read with the Latin model, cells of a Hangul column that came out as Latin letters
+with the Korean model alone. The image never touches the disk: a screenshot of a leak is
+leaked data.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import statistics
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dumpwatch.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+TIMEOUT_S = 300
+
+
+@dataclass
+class Token:
+    """One space-separated piece of Tesseract's text, with its box in the image."""
+
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def ocr_image(data: bytes, max_pixels: int, lang: str = "kor+eng") -> str:
+    """The text of an image, a table's rows as tab-separated cells; pixels checked first."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    try:
+        img = PILImage.open(io.BytesIO(data))
+        w, h = img.size
+        if w * h > max_pixels:
+            raise ArchiveError(f"image of {w}×{h} pixels is over the "
+                               f"{max_pixels:,}-pixel limit")
+        img.load()
+    except (UnidentifiedImageError, OSError, PILImage.DecompressionBombError) as exc:
+        raise ArchiveError(f"unreadable image: {exc}") from None
+    if img.mode not in ("L", "RGB"):
+        img = img.convert("RGB")
+    # --psm 6: one uniform block of text, which keeps a table row on one line.
+    out = tesseract(img, lang, 6, "tsv", "txt")
+    tokens = tokens_of(out)
+    if tokens is None:  # the two outputs disagree: keep Tesseract's text as it is
+        return out.split("\n", 1)[1] if out.startswith("level\t") else out
+    rows = group_rows([t for t in (clean(t) for t in tokens) if t is not None])
+    grid = cells_of(rows, column_edges(rows))
+    if "+" in lang:
+        reread(img, grid, lambda im, one: tesseract(im, one, 6, "tsv", "txt"))
+    return table_text(grid)
+
+
+def tesseract(img: Image, lang: str, psm: int, *outputs: str) -> str:
+    """Tesseract on stdin/stdout; with several ``outputs`` they come one after another."""
+    cmd = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", str(psm), *outputs]
+    # One OpenMP thread: Tesseract's threads fight each other (and the scan's workers)
+    # for the cores; a single thread per image is several times faster on a busy machine.
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    try:
+        proc = subprocess.run(cmd, input=buf.getvalue(), capture_output=True,
+                              timeout=TIMEOUT_S, env=env)
+    except FileNotFoundError:
+        raise ArchiveError("OCR needs tesseract (apt-get install tesseract-ocr "
+                           "tesseract-ocr-kor)") from None
+    except subprocess.TimeoutExpired:
+        raise ArchiveError(f"OCR took longer than {TIMEOUT_S} s") from None
+    if proc.returncode:
+        why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ArchiveError(f"OCR failed: {why[-1] if why else proc.returncode}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+# ------------------------------------------------------------------ tokens
+
+
+def tokens_of(out: str) -> list[Token] | None:
+    """Tesseract's TSV words merged into the tokens of its text output (``tsv`` then
+    ``txt`` in one stream). The TSV cuts Korean into syllables ("이", "한결") with no
+    record of spacing; the text knows "이한결" is one word. None if they do not line up."""
+    lines = out.splitlines()
+    if not lines or not lines[0].startswith("level\t"):
+        return None
+    words: list[Token] = []
+    i = 1
+    while i < len(lines):
+        f = lines[i].split("\t")
+        if len(f) != 12 or not f[0].isdigit():
+            break
+        if f[0] == "5" and f[11].strip():
+            left, top, width, height = (int(x) for x in f[6:10])
+            words.append(Token(f[11].strip(), left, top, left + width, top + height))
+        i += 1
+    text_tokens = " ".join(lines[i:]).split()
+    tokens: list[Token] = []
+    w = 0
+    for t in text_tokens:
+        parts: list[Token] = []
+        acc = ""
+        while w < len(words) and len(acc) < len(t):
+            parts.append(words[w])
+            acc += words[w].text
+            w += 1
+        if acc != t:
+            return None
+        tokens.append(Token(t, min(p.left for p in parts), min(p.top for p in parts),
+                            max(p.right for p in parts), max(p.bottom for p in parts)))
+    return tokens if w == len(words) else None
+
+
+# Grid lines read as glyphs: CJK brackets and commas, bars, dashes, a lone vertical or
+# horizontal vowel. Stripped from the edges of a token; a token of nothing else is dropped.
+_RULE = "|｜¦」「』『】【、。，,：:；;_—–―~`'\"‘’.·•ㅣㅡ[]"
+_CONTENT = re.compile(r"[0-9A-Za-z가-힣*○●@#]")
+
+
+def clean(tok: Token) -> Token | None:
+    """``tok`` without grid-line debris at its edges (box shrunk in proportion)."""
+    text = tok.text.strip(_RULE)
+    if not text or not _CONTENT.search(text):
+        return None
+    if text == tok.text:
+        return tok
+    head = tok.text.index(text)
+    tail = len(tok.text) - head - len(text)
+    per = (tok.right - tok.left) / len(tok.text)
+    return Token(text, tok.left + round(head * per), tok.top, tok.right - round(tail * per),
+                 tok.bottom)
+
+
+# ------------------------------------------------------------------ layout
+
+
+def group_rows(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens in rows by vertical overlap (not Tesseract's lines: a tall stray glyph can
+    pull two table rows together), each row left to right."""
+    if not tokens:
+        return []
+    em = statistics.median(t.height for t in tokens)
+    rows: list[list[Token]] = []
+    for t in sorted(tokens, key=lambda t: t.middle):
+        if rows:
+            mid = statistics.median(x.middle for x in rows[-1])
+            if abs(t.middle - mid) <= em / 2:
+                rows[-1].append(t)
+                continue
+        rows.append([t])
+    return [sorted(r, key=lambda t: t.left) for r in rows]
+
+
+def column_edges(rows: list[list[Token]]) -> list[float]:
+    """x positions between table columns: gaps wider than half a character height that
+    (almost) no row puts ink in — word spaces inside a cell move from row to row, column
+    gaps do not. A cell overflowing into the next column on one row in ten is tolerated."""
+    tokens = [t for r in rows for t in r]
+    if len(rows) < 2 or not tokens:
+        return []
+    em = statistics.median(t.height for t in tokens)
+    left = min(t.left for t in tokens)
+    right = max(t.right for t in tokens)
+    cover = [0] * (right - left + 1)
+    for r in rows:
+        seen = bytearray(right - left + 1)
+        for t in r:
+            seen[t.left - left:t.right - left] = b"\1" * (t.right - t.left)
+        for x, s in enumerate(seen):
+            cover[x] += s
+    tol = len(rows) // 10
+    edges: list[float] = []
+    start = None
+    for x, c in enumerate(cover):
+        if c <= tol:
+            start = x if start is None else start
+        else:
+            if start is not None and x - start >= em / 2:
+                edges.append(left + (start + x) / 2)
+            start = None
+    return edges
+
+
+def cells_of(rows: list[list[Token]], edges: list[float]) -> list[list[list[Token]]]:
+    """Each row's tokens per column (an empty list: an empty cell)."""
+    grid = []
+    for r in rows:
+        cells: list[list[Token]] = [[] for _ in range(len(edges) + 1)]
+        for t in r:
+            cells[sum((t.left + t.right) / 2 > e for e in edges)].append(t)
+        grid.append(cells)
+    return grid
+
+
+def table_text(grid: list[list[list[Token]]]) -> str:
+    """Rows as lines; in a table (two columns or more) cells are tab-separated, an empty
+    cell kept in place so every value stays under its heading."""
+    out = ["\t".join(" ".join(t.text for t in c) for c in cells).rstrip("\t")
+           for cells in grid]
+    return "\n".join(out) + "\n" if out else ""
+
+
+# ------------------------------------------------------------------ re-reading
+
+
+_HANGUL = re.compile(r"[가-힣]")
+_LATIN = re.compile(r"[A-Za-z]")
+# An e-mail the Korean model garbled: jamo, CJK brackets or Hangul inside it, or a domain
+# read as digits. Used where no column says which script a cell should be in.
+# Non-ASCII text that is not a plain Korean word (a heading, "없음"): jamo, CJK brackets,
+# or Latin letters and digits mixed in.
+_ASCII_MIXED = re.compile(r"[ㄱ-ㆎ『』「」【】]|[A-Za-z0-9@]")
+_GARBLED_EMAIL = re.compile(r"@.*[^\x00-\x7f]|[^\x00-\x7f].*@|@[\d.]+$")
+
+
+def misread_cells(grid: list[list[list[Token]]]) -> dict[str, list[list[Token]]]:
+    """Cells to read again, by language: in a column of Hangul cells (names, addresses)
+    one with Latin letters and no Hangul was won by the Latin model ("Bale" for 황채람);
+    in a column of ASCII cells (e-mails, phones, ids) one mixing ASCII with Hangul, jamo
+    or CJK brackets was won by the Korean model (a plain Korean word there is a
+    heading). Outside a table: e-mails holding Hangul or jamo."""
+    todo: dict[str, list[list[Token]]] = {"kor": [], "eng": []}
+    ncols = max((len(r) for r in grid), default=0)
+    for c in range(ncols):
+        cells = [r[c] for r in grid if c < len(r) and r[c]]
+        texts = [" ".join(t.text for t in cell) for cell in cells]
+        hangul = sum(bool(_HANGUL.search(x)) for x in texts)
+        ascii_ = sum(x.isascii() for x in texts)
+        if ncols > 1 and len(cells) >= 3 and hangul >= 0.6 * len(cells):
+            todo["kor"] += [cell for cell, x in zip(cells, texts, strict=True)
+                            if not _HANGUL.search(x) and _LATIN.search(x)]
+        elif ncols > 1 and len(cells) >= 3 and ascii_ >= 0.6 * len(cells):
+            todo["eng"] += [cell for cell, x in zip(cells, texts, strict=True)
+                            if not x.isascii() and _ASCII_MIXED.search(x)]
+        else:
+            todo["eng"] += [[t] for cell in cells for t in cell
+                            if _GARBLED_EMAIL.search(t.text)]
+    return todo
+
+
+def reread(img: Image, grid: list[list[list[Token]]],
+           read: Callable[[Image, str], str]) -> None:
+    """The misread cells, cut out and stacked into one image per language (one more
+    Tesseract run each, not one per cell), replaced by what that model reads there when it
+    is in the expected script."""
+    from PIL import Image as PILImage
+
+    for lang, cells in misread_cells(grid).items():
+        if not cells:
+            continue
+        boxes = []
+        for cell in cells:
+            top, bottom = min(t.top for t in cell), max(t.bottom for t in cell)
+            pad = max(4, (bottom - top) // 3)
+            boxes.append((max(0, min(t.left for t in cell) - pad), max(0, top - pad),
+                          min(img.width, max(t.right for t in cell) + pad),
+                          min(img.height, bottom + pad)))
+        gap = max(b[3] - b[1] for b in boxes)
+        sheet = PILImage.new(img.mode, (max(b[2] - b[0] for b in boxes) + 2 * gap,
+                                        sum(b[3] - b[1] + gap for b in boxes) + gap), "white")
+        spans = []
+        y = gap
+        for b in boxes:
+            sheet.paste(img.crop(b), (gap, y))
+            spans.append((y, y + b[3] - b[1]))
+            y += b[3] - b[1] + gap
+        tokens = tokens_of(read(sheet, lang)) or []
+        for cell, (y0, y1) in zip(cells, spans, strict=True):
+            got = [t.text for t in tokens if y0 <= t.middle <= y1]
+            text = " ".join(got)
+            if lang == "eng" and text.isascii() and text:
+                text = "".join(got) if "@" in text else text
+            elif not (lang == "kor" and _HANGUL.search(text) and not _LATIN.search(text)):
+                continue
+            first = cell[0]
+            keep = Token(text, first.left, min(t.top for t in cell),
+                         max(t.right for t in cell), max(t.bottom for t in cell))
+            cell[:] = [keep]
