@@ -15,6 +15,7 @@ leaked data.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import statistics
@@ -72,9 +73,10 @@ def ocr_image(data: bytes, max_pixels: int, lang: str = "kor+eng") -> str:
     if tokens is None:  # the two outputs disagree: keep Tesseract's text as it is
         return out.split("\n", 1)[1] if out.startswith("level\t") else out
     rows = group_rows([t for t in (clean(t) for t in tokens) if t is not None])
-    grid = cells_of(rows, column_edges(rows))
+    edges = column_edges(rows)
+    grid = cells_of(rows, edges)
     if "+" in lang:
-        reread(img, grid, lambda im, one: tesseract(im, one, 6, "tsv", "txt"))
+        reread(img, grid, edges, lambda im, one: tesseract(im, one, 6, "tsv", "txt"))
     return table_text(grid)
 
 
@@ -178,9 +180,12 @@ def group_rows(tokens: list[Token]) -> list[list[Token]]:
 
 
 def column_edges(rows: list[list[Token]]) -> list[float]:
-    """x positions between table columns: gaps wider than half a character height that
-    (almost) no row puts ink in — word spaces inside a cell move from row to row, column
-    gaps do not. A cell overflowing into the next column on one row in ten is tolerated."""
+    """x positions between table columns: gaps that (almost) no row puts ink in — word
+    spaces inside a cell move from row to row, column gaps do not. A gap of half a
+    character height or more is an edge; a narrower one (a tight spreadsheet) only where
+    the cells after it start at the same x, as left-aligned cells do, and it does not
+    split digit groups (010 1234 5678 in every row). A cell overflowing into the next
+    column on one row in ten is tolerated."""
     tokens = [t for r in rows for t in r]
     if len(rows) < 2 or not tokens:
         return []
@@ -195,16 +200,45 @@ def column_edges(rows: list[list[Token]]) -> list[float]:
         for x, s in enumerate(seen):
             cover[x] += s
     tol = len(rows) // 10
+    # a word space here: narrow gaps must be clearly wider (a name and a phone after one
+    # space in every line of a text dump is not a table)
+    spaces = [b.left - a.right for r in rows for a, b in itertools.pairwise(r)
+              if 0 < b.left - a.right < em / 2]
+    narrow = max(2.0, 1.4 * (statistics.median(spaces) if len(spaces) >= 5 else em * 0.3))
     edges: list[float] = []
     start = None
     for x, c in enumerate(cover):
         if c <= tol:
             start = x if start is None else start
-        else:
-            if start is not None and x - start >= em / 2:
-                edges.append(left + (start + x) / 2)
-            start = None
+            continue
+        if start is not None and (x - start >= em / 2 or (
+                x - start >= narrow and _aligned_start(rows, left + x, em))):
+            edges.append(left + (start + x) / 2)
+        start = None
     return edges
+
+
+_DIGITS = re.compile(r"^\d{1,4}$")
+
+
+def _aligned_start(rows: list[list[Token]], x: int, em: float) -> bool:
+    """Most rows with ink right of ``x`` start a token at ``x``, and the gap is not the
+    space between groups of digits."""
+    near = em / 6
+    starts = 0
+    digit_groups = 0
+    right_of = 0
+    for r in rows:
+        after = [i for i, t in enumerate(r) if t.left >= x - near]
+        if not after:
+            continue
+        right_of += 1
+        i = after[0]
+        if abs(r[i].left - x) <= near:
+            starts += 1
+            digit_groups += bool(i and _DIGITS.match(r[i - 1].text)
+                                 and _DIGITS.match(r[i].text.split("-")[0]))
+    return right_of >= 2 and starts >= 0.6 * right_of and digit_groups < 0.5 * starts
 
 
 def cells_of(rows: list[list[Token]], edges: list[float]) -> list[list[list[Token]]]:
@@ -237,50 +271,64 @@ _LATIN = re.compile(r"[A-Za-z]")
 # or Latin letters and digits mixed in.
 _ASCII_MIXED = re.compile(r"[ㄱ-ㆎ『』「」【】]|[A-Za-z0-9@]")
 _GARBLED_EMAIL = re.compile(r"@.*[^\x00-\x7f]|[^\x00-\x7f].*@|@[\d.]+$")
+_EMAIL_SHAPE = re.compile(r"^[\w.+-]+@[\w-]*[A-Za-z][\w-]*(\.[\w-]+)+$")
 
 
-def misread_cells(grid: list[list[list[Token]]]) -> dict[str, list[list[Token]]]:
+Where = tuple[int, int, int | None]  # row, column, token (None: the whole cell)
+
+
+def misread_cells(grid: list[list[list[Token]]]) -> dict[str, list[Where]]:
     """Cells to read again, by language: in a column of Hangul cells (names, addresses)
     one with Latin letters and no Hangul was won by the Latin model ("Bale" for 황채람);
     in a column of ASCII cells (e-mails, phones, ids) one mixing ASCII with Hangul, jamo
     or CJK brackets was won by the Korean model (a plain Korean word there is a
     heading). Outside a table: e-mails holding Hangul or jamo."""
-    todo: dict[str, list[list[Token]]] = {"kor": [], "eng": []}
+    todo: dict[str, list[Where]] = {"kor": [], "eng": []}
     ncols = max((len(r) for r in grid), default=0)
     for c in range(ncols):
-        cells = [r[c] for r in grid if c < len(r) and r[c]]
-        texts = [" ".join(t.text for t in cell) for cell in cells]
-        hangul = sum(bool(_HANGUL.search(x)) for x in texts)
-        ascii_ = sum(x.isascii() for x in texts)
+        cells = [(i, " ".join(t.text for t in r[c])) for i, r in enumerate(grid) if r[c]]
+        hangul = sum(bool(_HANGUL.search(x)) for _, x in cells)
+        ascii_ = sum(x.isascii() for _, x in cells)
         if ncols > 1 and len(cells) >= 3 and hangul >= 0.6 * len(cells):
-            todo["kor"] += [cell for cell, x in zip(cells, texts, strict=True)
+            todo["kor"] += [(i, c, None) for i, x in cells
                             if not _HANGUL.search(x) and _LATIN.search(x)]
         elif ncols > 1 and len(cells) >= 3 and ascii_ >= 0.6 * len(cells):
-            todo["eng"] += [cell for cell, x in zip(cells, texts, strict=True)
-                            if not x.isascii() and _ASCII_MIXED.search(x)]
+            todo["eng"] += [(i, c, None) for i, x in cells
+                            if (not x.isascii() and _ASCII_MIXED.search(x))
+                            or ("@" in x and not _EMAIL_SHAPE.match(x.replace(" ", "")))]
         else:
-            todo["eng"] += [[t] for cell in cells for t in cell
+            todo["eng"] += [(i, c, k) for i, _ in cells for k, t in enumerate(grid[i][c])
                             if _GARBLED_EMAIL.search(t.text)]
     return todo
 
 
-def reread(img: Image, grid: list[list[list[Token]]],
+def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
            read: Callable[[Image, str], str]) -> None:
-    """The misread cells, cut out and stacked into one image per language (one more
-    Tesseract run each, not one per cell), replaced by what that model reads there when it
-    is in the expected script."""
+    """The misread cells (between their column's edges), cut out and stacked into one
+    image per language (one more Tesseract run each, not one per cell), replaced by what
+    that model reads there when it is in the expected script."""
     from PIL import Image as PILImage
 
-    for lang, cells in misread_cells(grid).items():
-        if not cells:
+    tokens = [t for row in grid for cell in row for t in cell]
+    if not tokens:
+        return
+    em = statistics.median(t.height for t in tokens)
+    for lang, where in misread_cells(grid).items():
+        if not where:
             continue
         boxes = []
-        for cell in cells:
-            top, bottom = min(t.top for t in cell), max(t.bottom for t in cell)
-            pad = max(4, (bottom - top) // 3)
-            boxes.append((max(0, min(t.left for t in cell) - pad), max(0, top - pad),
-                          min(img.width, max(t.right for t in cell) + pad),
-                          min(img.height, bottom + pad)))
+        for r, c, k in where:
+            part = grid[r][c] if k is None else grid[r][c][k:k + 1]
+            # the row's band, not the cell's own box: a tall stray glyph stretches that
+            # into the rows above and below
+            mid = statistics.median(t.middle for cell in grid[r] for t in cell)
+            pad = max(3, round(em / 3))
+            x0, x1 = min(t.left for t in part) - pad, max(t.right for t in part) + pad
+            if k is None:  # the whole cell: the box may have missed a letter at its edge
+                x0 = min(x0, round(edges[c - 1]) if c else 0)
+                x1 = max(x1, round(edges[c]) if c < len(edges) else img.width)
+            boxes.append((max(0, x0), max(0, round(mid - em * 0.75)), min(img.width, x1),
+                          min(img.height, round(mid + em * 0.75))))
         gap = max(b[3] - b[1] for b in boxes)
         sheet = PILImage.new(img.mode, (max(b[2] - b[0] for b in boxes) + 2 * gap,
                                         sum(b[3] - b[1] + gap for b in boxes) + gap), "white")
@@ -290,15 +338,26 @@ def reread(img: Image, grid: list[list[list[Token]]],
             sheet.paste(img.crop(b), (gap, y))
             spans.append((y, y + b[3] - b[1]))
             y += b[3] - b[1] + gap
-        tokens = tokens_of(read(sheet, lang)) or []
-        for cell, (y0, y1) in zip(cells, spans, strict=True):
-            got = [t.text for t in tokens if y0 <= t.middle <= y1]
+        lines = group_rows(tokens_of(read(sheet, lang)) or [])
+        for (r, c, k), (y0, y1) in zip(where, spans, strict=True):
+            # the one line read nearest the middle of this cell's strip
+            inside = [ln for ln in lines
+                      if y0 <= statistics.median(t.middle for t in ln) <= y1]
+            if not inside:
+                continue
+            line = min(inside, key=lambda ln: abs(
+                statistics.median(t.middle for t in ln) - (y0 + y1) / 2))
+            got = [t.text for t in line]
             text = " ".join(got)
-            if lang == "eng" and text.isascii() and text:
+            if lang == "eng" and text.isascii() and _CONTENT.search(text):
                 text = "".join(got) if "@" in text else text
             elif not (lang == "kor" and _HANGUL.search(text) and not _LATIN.search(text)):
                 continue
-            first = cell[0]
-            keep = Token(text, first.left, min(t.top for t in cell),
-                         max(t.right for t in cell), max(t.bottom for t in cell))
-            cell[:] = [keep]
+            cell = grid[r][c]
+            part = cell if k is None else cell[k:k + 1]
+            new = Token(text, min(t.left for t in part), min(t.top for t in part),
+                        max(t.right for t in part), max(t.bottom for t in part))
+            if k is None:
+                cell[:] = [new]
+            else:
+                cell[k] = new
