@@ -162,12 +162,19 @@ def clean(tok: Token) -> Token | None:
 # ------------------------------------------------------------------ layout
 
 
+def _em(tokens: list[Token]) -> float:
+    """The height of a line of text: the lower quartile of box heights, since a grid line
+    Tesseract took for part of a word stretches that word's box to twice the line."""
+    heights = sorted(t.height for t in tokens)
+    return max(1, heights[len(heights) // 4])
+
+
 def group_rows(tokens: list[Token]) -> list[list[Token]]:
     """Tokens in rows by vertical overlap (not Tesseract's lines: a tall stray glyph can
     pull two table rows together), each row left to right."""
     if not tokens:
         return []
-    em = statistics.median(t.height for t in tokens)
+    em = _em(tokens)
     rows: list[list[Token]] = []
     for t in sorted(tokens, key=lambda t: t.middle):
         if rows:
@@ -189,7 +196,7 @@ def column_edges(rows: list[list[Token]]) -> list[float]:
     tokens = [t for r in rows for t in r]
     if len(rows) < 2 or not tokens:
         return []
-    em = statistics.median(t.height for t in tokens)
+    em = _em(tokens)
     left = min(t.left for t in tokens)
     right = max(t.right for t in tokens)
     cover = [0] * (right - left + 1)
@@ -312,7 +319,7 @@ def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
     tokens = [t for row in grid for cell in row for t in cell]
     if not tokens:
         return
-    em = statistics.median(t.height for t in tokens)
+    em = _em(tokens)
     for lang, where in misread_cells(grid).items():
         if not where:
             continue
@@ -327,8 +334,8 @@ def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
             if k is None:  # the whole cell: the box may have missed a letter at its edge
                 x0 = min(x0, round(edges[c - 1]) if c else 0)
                 x1 = max(x1, round(edges[c]) if c < len(edges) else img.width)
-            boxes.append((max(0, x0), max(0, round(mid - em * 0.75)), min(img.width, x1),
-                          min(img.height, round(mid + em * 0.75))))
+            boxes.append((max(0, x0), max(0, round(mid - em)), min(img.width, x1),
+                          min(img.height, round(mid + em))))
         gap = max(b[3] - b[1] for b in boxes)
         sheet = PILImage.new(img.mode, (max(b[2] - b[0] for b in boxes) + 2 * gap,
                                         sum(b[3] - b[1] + gap for b in boxes) + gap), "white")
