@@ -286,7 +286,7 @@ Where = tuple[int, int, int | None]  # row, column, token (None: the whole cell)
 
 def misread_cells(grid: list[list[list[Token]]]) -> dict[str, list[Where]]:
     """Cells to read again, by language: in a column of Hangul cells (names, addresses)
-    one with Latin letters and no Hangul was won by the Latin model ("Bale" for 황채람);
+    Latin letters are where the Latin model won ("Bale" for 황채람, "SBS" for 전포대로);
     in a column of ASCII cells (e-mails, phones, ids) one mixing ASCII with Hangul, jamo
     or CJK brackets was won by the Korean model (a plain Korean word there is a
     heading). Outside a table: e-mails holding Hangul or jamo."""
@@ -297,8 +297,7 @@ def misread_cells(grid: list[list[list[Token]]]) -> dict[str, list[Where]]:
         hangul = sum(bool(_HANGUL.search(x)) for _, x in cells)
         ascii_ = sum(x.isascii() for _, x in cells)
         if ncols > 1 and len(cells) >= 3 and hangul >= 0.6 * len(cells):
-            todo["kor"] += [(i, c, None) for i, x in cells
-                            if not _HANGUL.search(x) and _LATIN.search(x)]
+            todo["kor"] += [(i, c, None) for i, x in cells if _LATIN.search(x)]
         elif ncols > 1 and len(cells) >= 3 and ascii_ >= 0.6 * len(cells):
             todo["eng"] += [(i, c, None) for i, x in cells
                             if (not x.isascii() and _ASCII_MIXED.search(x))
@@ -313,7 +312,8 @@ def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
            read: Callable[[Image, str], str]) -> None:
     """The misread cells (between their column's edges), cut out and stacked into one
     image per language (one more Tesseract run each, not one per cell), replaced by what
-    that model reads there when it is in the expected script."""
+    that model reads there when it is in the expected script (a Korean re-read: Hangul,
+    and fewer Latin letters than before; "SK뷰" in an apartment's name stays)."""
     from PIL import Image as PILImage
 
     tokens = [t for row in grid for cell in row for t in cell]
@@ -356,11 +356,14 @@ def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
                 statistics.median(t.middle for t in ln) - (y0 + y1) / 2))
             got = [t.text for t in line]
             text = " ".join(got)
-            if lang == "eng" and text.isascii() and _CONTENT.search(text):
+            if lang == "eng":
+                if not (text.isascii() and _CONTENT.search(text)):
+                    continue
                 text = "".join(got) if "@" in text else text
-            elif not (lang == "kor" and _HANGUL.search(text) and not _LATIN.search(text)):
-                continue
             cell = grid[r][c]
+            if lang == "kor" and not (_HANGUL.search(text) and len(_LATIN.findall(text)) < len(
+                    _LATIN.findall(" ".join(t.text for t in cell)))):
+                continue
             part = cell if k is None else cell[k:k + 1]
             new = Token(text, min(t.left for t in part), min(t.top for t in part),
                         max(t.right for t in part), max(t.bottom for t in part))
