@@ -375,6 +375,29 @@ def test_table_rows_rebuilt_from_word_boxes() -> None:
     assert tokens_of(_tsv(words, "something else entirely")) is None
 
 
+def test_misread_cells_are_chosen_by_their_column_script() -> None:
+    """Which cells get a second Tesseract run: the column says which script is right."""
+    from matcher.screenshots import Token, misread_cells
+
+    def cell(text: str) -> list[Token]:
+        return [Token(w, 0, 0, 10, 10) for w in text.split()]
+
+    grid = [[cell("고객명"), cell("휴대폰"), cell("이메일"), cell("주소")],
+            [cell("이한결"), cell("010-5398-3277"), cell("hangyeol@naver.com"),
+             cell("경기도 용인시 수지구 포은대로 40-1")],
+            [cell("Bale"), cell("010-8642-1283"), cell("]2601.166@0246『.0017"),
+             cell("부산광역시 부산진구 SBS 16-11")],
+            [cell("윤가식"), cell("010 8484 4501"), cell("10400100601034@03400.06@"),
+             cell("서울 송파구 잠실로 674")],
+            [cell("장동훈"), cell("010-4725-2162"), cell("donghun@daum.net"),
+             cell("서울 강남구 선릉로 9-5")]]
+    todo = misread_cells(grid)
+    # the Latin model won a name and one word of an address: re-read with Korean
+    assert todo["kor"] == [(2, 0, None), (2, 3, None)]
+    # the Korean model garbled two e-mails; the Korean headings stay as they are
+    assert todo["eng"] == [(2, 2, None), (3, 2, None)]
+
+
 @needs_tesseract
 def test_ocr_screenshot_with_grid_lines_and_gaps(built_home: Path, tmp_path: Path) -> None:
     """An Excel-style screenshot: borders, a shaded header, a row number column, a row
