@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from dumpwatch.errors import ArchiveError
 
 if TYPE_CHECKING:
@@ -199,13 +201,12 @@ def column_edges(rows: list[list[Token]]) -> list[float]:
     em = _em(tokens)
     left = min(t.left for t in tokens)
     right = max(t.right for t in tokens)
-    cover = [0] * (right - left + 1)
+    cover = np.zeros(right - left + 1, np.int32)  # rows with ink at each x
     for r in rows:
-        seen = bytearray(right - left + 1)
+        seen = np.zeros(right - left + 1, bool)
         for t in r:
-            seen[t.left - left:t.right - left] = b"\1" * (t.right - t.left)
-        for x, s in enumerate(seen):
-            cover[x] += s
+            seen[t.left - left:t.right - left] = True
+        cover += seen
     tol = len(rows) // 10
     # a word space here: narrow gaps must be clearly wider (a name and a phone after one
     # space in every line of a text dump is not a table)
@@ -214,7 +215,7 @@ def column_edges(rows: list[list[Token]]) -> list[float]:
     narrow = max(2.0, 1.4 * (statistics.median(spaces) if len(spaces) >= 5 else em * 0.3))
     edges: list[float] = []
     start = None
-    for x, c in enumerate(cover):
+    for x, c in enumerate(cover.tolist()):
         if c <= tol:
             start = x if start is None else start
             continue
