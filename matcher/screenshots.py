@@ -73,7 +73,7 @@ def ocr_image(data: bytes, max_pixels: int, lang: str = "kor+eng") -> str:
     out = tesseract(img, lang, 6, "tsv", "txt")
     tokens = tokens_of(out)
     if tokens is None:  # the two outputs disagree: keep Tesseract's text as it is
-        return out.split("\n", 1)[1] if out.startswith("level\t") else out
+        return split_outputs(out)[1]
     rows = group_rows([t for t in (clean(t) for t in tokens) if t is not None])
     edges = column_edges(rows)
     grid = cells_of(rows, edges)
@@ -107,24 +107,33 @@ def tesseract(img: Image, lang: str, psm: int, *outputs: str) -> str:
 # ------------------------------------------------------------------ tokens
 
 
-def tokens_of(out: str) -> list[Token] | None:
-    """Tesseract's TSV words merged into the tokens of its text output (``tsv`` then
-    ``txt`` in one stream). The TSV cuts Korean into syllables ("이", "한결") with no
-    record of spacing; the text knows "이한결" is one word. None if they do not line up."""
+def split_outputs(out: str) -> tuple[list[list[str]], str]:
+    """Tesseract's ``tsv`` then ``txt`` outputs, from one stream: TSV rows, plain text."""
     lines = out.splitlines()
     if not lines or not lines[0].startswith("level\t"):
-        return None
-    words: list[Token] = []
+        return [], out
     i = 1
     while i < len(lines):
         f = lines[i].split("\t")
         if len(f) != 12 or not f[0].isdigit():
             break
+        i += 1
+    return [ln.split("\t") for ln in lines[1:i]], "\n".join(lines[i:]) + "\n"
+
+
+def tokens_of(out: str) -> list[Token] | None:
+    """Tesseract's TSV words merged into the tokens of its text output (``tsv`` then
+    ``txt`` in one stream). The TSV cuts Korean into syllables ("이", "한결") with no
+    record of spacing; the text knows "이한결" is one word. None if they do not line up."""
+    if not out.startswith("level\t"):
+        return None
+    rows, text = split_outputs(out)
+    words: list[Token] = []
+    for f in rows:
         if f[0] == "5" and f[11].strip():
             left, top, width, height = (int(x) for x in f[6:10])
             words.append(Token(f[11].strip(), left, top, left + width, top + height))
-        i += 1
-    text_tokens = " ".join(lines[i:]).split()
+    text_tokens = text.split()
     tokens: list[Token] = []
     w = 0
     for t in text_tokens:

@@ -13,6 +13,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -348,6 +349,7 @@ def test_table_rows_rebuilt_from_word_boxes() -> None:
         clean,
         column_edges,
         group_rows,
+        split_outputs,
         table_text,
         tokens_of,
     )
@@ -371,8 +373,9 @@ def test_table_rows_rebuilt_from_word_boxes() -> None:
         "1\t이한결\t010-5398-3277\t경기도 용인시",
         "4\t\t+82 10-2629-0939\t강원 춘천시",  # the empty name cell stays in its place
         "5\t윤가식\t010 8484 4501\t경기"]
-    # text and boxes that do not line up: no guessing
+    # text and boxes that do not line up: no guessing, Tesseract's text is used as it is
     assert tokens_of(_tsv(words, "something else entirely")) is None
+    assert split_outputs(_tsv(words, "something else\n")) == (ANY, "something else\n")
 
 
 def test_misread_cells_are_chosen_by_their_column_script() -> None:
