@@ -260,13 +260,41 @@ def _aligned_start(rows: list[list[Token]], x: int, em: float) -> bool:
 
 def cells_of(rows: list[list[Token]], edges: list[float]) -> list[list[list[Token]]]:
     """Each row's tokens per column (an empty list: an empty cell)."""
+    em = _em([t for r in rows for t in r]) if rows else 1
     grid = []
     for r in rows:
         cells: list[list[Token]] = [[] for _ in range(len(edges) + 1)]
-        for t in r:
-            cells[sum((t.left + t.right) / 2 > e for e in edges)].append(t)
+        for whole in r:
+            for t in split_at_edges(whole, edges, em):
+                cells[sum((t.left + t.right) / 2 > e for e in edges)].append(t)
         grid.append(cells)
     return grid
+
+
+def _script(ch: str) -> int:
+    return 0 if "가" <= ch <= "힣" or "ㄱ" <= ch <= "ㆎ" else 1 if ch in _RULE else 2
+
+
+def split_at_edges(tok: Token, edges: list[float], em: float) -> list[Token]:
+    """A token Tesseract glued across a column edge ("서혜담.010-6051-6213": a name and
+    a phone) cut where its script changes nearest the edge; box widths in proportion."""
+    text = tok.text
+    per = (tok.right - tok.left) / max(1, len(text))
+    for e in edges:
+        if not tok.left + em / 2 < e < tok.right - em / 2:
+            continue
+        want = (e - tok.left) / per
+        cuts = [i for i in range(1, len(text)) if _script(text[i - 1]) != _script(text[i])]
+        if not cuts:
+            continue
+        i = min(cuts, key=lambda i: abs(i - want))
+        if abs(i - want) > max(2, len(text) / 4):
+            continue
+        x = tok.left + round(i * per)
+        parts = [clean(Token(text[:i], tok.left, tok.top, x, tok.bottom)),
+                 clean(Token(text[i:], x, tok.top, tok.right, tok.bottom))]
+        return [q for p in parts if p is not None for q in split_at_edges(p, edges, em)]
+    return [tok]
 
 
 def table_text(grid: list[list[list[Token]]]) -> str:

@@ -345,10 +345,12 @@ def test_table_rows_rebuilt_from_word_boxes() -> None:
     """Tesseract's text of a screenshot loses the table: 이한결 comes as two boxes (이, 한결),
     a grid line as 」 glued to a name, an empty cell as nothing. The boxes give it back."""
     from matcher.screenshots import (
+        Token,
         cells_of,
         clean,
         column_edges,
         group_rows,
+        split_at_edges,
         split_outputs,
         table_text,
         tokens_of,
@@ -373,6 +375,10 @@ def test_table_rows_rebuilt_from_word_boxes() -> None:
         "1\t이한결\t010-5398-3277\t경기도 용인시",
         "4\t\t+82 10-2629-0939\t강원 춘천시",  # the empty name cell stays in its place
         "5\t윤가식\t010 8484 4501\t경기"]
+    # a name and a phone Tesseract glued into one word across a column edge: cut apart
+    glued = Token("서혜담.010-6051-6213", 48, 130, 270, 150)
+    assert [t.text for t in split_at_edges(glued, column_edges(rows), 20)] == [
+        "서혜담", "010-6051-6213"]
     # text and boxes that do not line up: no guessing, Tesseract's text is used as it is
     assert tokens_of(_tsv(words, "something else entirely")) is None
     assert split_outputs(_tsv(words, "something else\n")) == (ANY, "something else\n")
