@@ -25,7 +25,6 @@ import gzip
 import io
 import lzma
 import os
-import re
 import tarfile
 import zipfile
 import zlib
@@ -487,106 +486,8 @@ def _image(stream: IO[bytes], name: str, ctx: _Ctx) -> Iterator[Member]:
 
 
 def ocr_image(data: bytes, limits: Limits, lang: str = "kor+eng") -> str:
-    """Tesseract over one image, in memory; pixel count checked before any decoding.
+    """Tesseract over one image, in memory (see matcher.screenshots): a table's rows come
+    back as tab-separated cells."""
+    from matcher.screenshots import ocr_image as read_screenshot
 
-    The image goes to the ``tesseract`` binary on stdin and the text comes back on
-    stdout: wrappers such as pytesseract write the image to a temporary file, and a
-    screenshot of a leak is leaked data. Words the Korean model garbled into mixed
-    script are re-read with the Latin model (e-mails in Korean tables).
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        img = Image.open(io.BytesIO(data))
-        w, h = img.size
-        if w * h > limits.max_image_pixels:
-            raise ArchiveError(f"image of {w}×{h} pixels is over the "
-                               f"{limits.max_image_pixels:,}-pixel limit")
-        img.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ArchiveError(f"unreadable image: {exc}") from None
-    if img.mode not in ("L", "RGB"):
-        img = img.convert("RGB")
-    # --psm 6: one uniform block of text, which keeps table rows on their lines.
-    text = _tesseract(img, lang, 6)
-    if "+" not in lang or not _MIXED.search(text):
-        return text
-    return _reread_mixed_script(img, lang, text)
-
-
-def _png(img) -> bytes:  # type: ignore[no-untyped-def]
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
-
-
-def _tesseract(img, lang: str, psm: int, *outputs: str) -> str:  # type: ignore[no-untyped-def]
-    import subprocess
-
-    cmd = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", str(psm), *outputs]
-    # One OpenMP thread: Tesseract's threads fight each other (and the scan's workers)
-    # for the cores; a single thread per image is several times faster on a busy machine.
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        proc = subprocess.run(cmd, input=_png(img), capture_output=True, timeout=300, env=env)
-    except FileNotFoundError:
-        raise ArchiveError("OCR needs tesseract (apt-get install tesseract-ocr "
-                           "tesseract-ocr-kor)") from None
-    except subprocess.TimeoutExpired:
-        raise ArchiveError("OCR took longer than 300 s") from None
-    if proc.returncode:
-        why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ArchiveError(f"OCR failed: {why[-1] if why else proc.returncode}")
-    return proc.stdout.decode("utf-8", "replace")
-
-
-# Latin text (an e-mail, an id) that the Korean model won: a word read as jamo or CJK
-# brackets, Hangul glued to Latin or digits, an e-mail whose domain came out as digits, or
-# one with a stray mark in front. Such a word is re-read alone with the Latin model.
-_MIXED = re.compile(r"[ㄱ-ㅣ『』「」]|[가-힣][A-Za-z0-9@._]|[A-Za-z0-9@._][가-힣]"
-                    r"|@[\d.]+(?=\s|$)|(?:^|(?<=\s))[_\\|][\w.+-]*@", re.M)
-
-
-def _reread_mixed_script(img, lang: str, text: str) -> str:  # type: ignore[no-untyped-def]
-    """``text`` with each run of garbled words replaced by what ``eng`` reads there."""
-    rows = _tesseract(img, lang, 6, "tsv").splitlines()
-    head = rows[0].split("\t") if rows else []
-    words = [dict(zip(head, r.split("\t"), strict=False)) for r in rows[1:]]
-    words = [w for w in words if w.get("level") == "5" and w.get("text", "").strip()]
-    # A run: garbled words on one line, plus the words its box overlaps or touches
-    # (the Korean model splits one e-mail into several pieces, not all of them garbled).
-    runs: list[list[dict]] = []
-    for w in words:
-        line = (w["block_num"], w["par_num"], w["line_num"])
-        last = runs[-1] if runs and runs[-1] else None
-        if last is not None and line == (last[0]["block_num"], last[0]["par_num"],
-                                         last[0]["line_num"]):
-            right = max(int(x["left"]) + int(x["width"]) for x in last)
-            if _MIXED.search(w["text"]) or int(w["left"]) < right + int(w["height"]) // 2:
-                last.append(w)
-                continue
-        if _MIXED.search(w["text"]):
-            runs.append([w])
-        elif last is not None:
-            runs.append([])  # close the run: the next garbled word starts a new one
-    runs = [r for r in runs if r]
-    pos = 0
-    for run in runs:
-        left = min(int(w["left"]) for w in run)
-        top = min(int(w["top"]) for w in run)
-        right = max(int(w["left"]) + int(w["width"]) for w in run)
-        bottom = max(int(w["top"]) + int(w["height"]) for w in run)
-        pad = max(4, (bottom - top) // 4)
-        latin = _tesseract(img.crop((max(0, left - pad), max(0, top - pad), right + pad,
-                                     bottom + pad)), "eng", 7).strip()
-        if not latin or not latin.isascii():
-            continue
-        if "@" in latin:  # one garbled token: an e-mail never holds a space
-            latin = "".join(latin.split())
-        m = re.compile(r"\s*".join(re.escape(w["text"]) for w in run)).search(text, pos)
-        if m:  # keep it a word of its own: the garbled text was often glued to the next
-            before = " " if m.start() and not text[m.start() - 1].isspace() else ""
-            after = " " if m.end() < len(text) and not text[m.end()].isspace() else ""
-            text = text[:m.start()] + before + latin + after + text[m.end():]
-            pos = m.start() + len(before + latin + after)
-    return text
+    return read_screenshot(data, limits.max_image_pixels, lang)

@@ -13,6 +13,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -329,6 +330,103 @@ def test_ocr_screenshot_of_a_spreadsheet(built_home: Path, tmp_path: Path) -> No
     for doc in (f"{docs}/sample.png", f"{docs}/pack.zip/shots/sample.png"):
         assert len(found.get(doc, set()) & want) >= 6, (doc, found)
         assert found.get(doc, set()) <= want
+
+
+def _tsv(words: list[tuple[str, int, int, int]], text: str) -> str:
+    """Tesseract's ``tsv`` then ``txt`` output for words (text, left, top, width)."""
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t" \
+           "height\tconf\ttext"
+    rows = [f"5\t1\t1\t1\t1\t{i}\t{x}\t{y}\t{w}\t20\t90\t{t}"
+            for i, (t, x, y, w) in enumerate(words, 1)]
+    return "\n".join([head, *rows, text])
+
+
+def test_table_rows_rebuilt_from_word_boxes() -> None:
+    """Tesseract's text of a screenshot loses the table: 이한결 comes as two boxes (이, 한결),
+    a grid line as 」 glued to a name, an empty cell as nothing. The boxes give it back."""
+    from matcher.screenshots import (
+        Token,
+        cells_of,
+        clean,
+        column_edges,
+        group_rows,
+        split_at_edges,
+        split_outputs,
+        table_text,
+        tokens_of,
+    )
+
+    words = [("#", 10, 10, 10), ("고객명", 50, 10, 60), ("HP", 130, 10, 25),
+             ("받는주소", 330, 10, 70),
+             ("1", 10, 40, 6), ("」이", 40, 40, 30), ("한결", 72, 40, 35),
+             ("010-5398-3277", 130, 42, 150), ("경기도", 330, 40, 50), ("용인시", 388, 40, 50),
+             ("4", 10, 70, 6), ("+82", 130, 72, 40), ("10-2629-0939", 176, 72, 130),
+             ("강원", 330, 70, 35), ("춘천시", 372, 70, 50),
+             ("5", 10, 100, 6), ("윤가식", 50, 100, 55), ("010", 130, 102, 36),
+             ("8484", 172, 102, 46), ("4501", 224, 102, 46), ("경기", 330, 100, 35)]
+    text = ("# 고객명 HP     받는주소\n1 」이한결 010-5398-3277    경기도 용인시\n"
+            "4           +82 10-2629-0939 강원 춘천시\n5 윤가식 010 8484 4501       경기\n")
+    tokens = tokens_of(_tsv(words, text))
+    assert tokens is not None and [t.text for t in tokens][5:7] == ["」이한결", "010-5398-3277"]
+    rows = group_rows([t for t in map(clean, tokens) if t is not None])
+    grid = cells_of(rows, column_edges(rows))
+    assert table_text(grid).splitlines() == [
+        "#\t고객명\tHP\t받는주소",
+        "1\t이한결\t010-5398-3277\t경기도 용인시",
+        "4\t\t+82 10-2629-0939\t강원 춘천시",  # the empty name cell stays in its place
+        "5\t윤가식\t010 8484 4501\t경기"]
+    # a name and a phone Tesseract glued into one word across a column edge: cut apart
+    glued = Token("서혜담.010-6051-6213", 48, 130, 270, 150)
+    assert [t.text for t in split_at_edges(glued, column_edges(rows), 20)] == [
+        "서혜담", "010-6051-6213"]
+    # text and boxes that do not line up: no guessing, Tesseract's text is used as it is
+    assert tokens_of(_tsv(words, "something else entirely")) is None
+    assert split_outputs(_tsv(words, "something else\n")) == (ANY, "something else\n")
+
+
+def test_misread_cells_are_chosen_by_their_column_script() -> None:
+    """Which cells get a second Tesseract run: the column says which script is right."""
+    from matcher.screenshots import Token, misread_cells
+
+    def cell(text: str) -> list[Token]:
+        return [Token(w, 0, 0, 10, 10) for w in text.split()]
+
+    grid = [[cell("고객명"), cell("휴대폰"), cell("이메일"), cell("주소")],
+            [cell("이한결"), cell("010-5398-3277"), cell("hangyeol@naver.com"),
+             cell("경기도 용인시 수지구 포은대로 40-1")],
+            [cell("Bale"), cell("010-8642-1283"), cell("]2601.166@0246『.0017"),
+             cell("부산광역시 부산진구 SBS 16-11")],
+            [cell("윤가식"), cell("010 8484 4501"), cell("10400100601034@03400.06@"),
+             cell("서울 송파구 잠실로 674")],
+            [cell("장동훈"), cell("010-4725-2162"), cell("donghun@daum.net"),
+             cell("서울 강남구 선릉로 9-5")]]
+    todo = misread_cells(grid)
+    # the Latin model won a name and one word of an address: re-read with Korean
+    assert todo["kor"] == [(2, 0, None), (2, 3, None)]
+    # the Korean model garbled two e-mails; the Korean headings stay as they are
+    assert todo["eng"] == [(2, 2, None), (3, 2, None)]
+
+
+@needs_tesseract
+def test_ocr_screenshot_with_grid_lines_and_gaps(built_home: Path, tmp_path: Path) -> None:
+    """An Excel-style screenshot: borders, a shaded header, a row number column, a row
+    without a name, phones written four ways. Tesseract's plain text ran the cells of a
+    row together (name, phone and address in one "cell") and read grid lines as 」 ： |."""
+    ps = people(920, 8)
+    styles = [lambda p: p.phone, lambda p: p.phone.replace("-", " "),
+              lambda p: p.phone.replace("-", ""), lambda p: p.phone.replace("-", ".")]
+    table = [["번호", "고객명", "휴대폰", "배송지"]] + [
+        [str(i), "" if i == 3 else p.name, styles[i % 4](p), p.address]
+        for i, p in enumerate(ps, 1)]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "grid.png").write_bytes(files.table_image(table, font_size=22, grid=True))
+    on = run_cli("--home", str(built_home), "scan", "--ocr", "--format", "jsonl", str(docs))
+    assert on.returncode == 0, on.stderr
+    found = {json.loads(line)["record_id"] for line in on.stdout.splitlines()}
+    want = {p.id for p in ps}
+    assert found <= want
+    assert len(found) >= 7, sorted(want - found)
 
 
 # ------------------------------------------------------------------ crawler

@@ -105,8 +105,10 @@ def _zip64_single(name: str, data: bytes, csize: int, usize: int, crc: int) -> b
     return local + data + central + eocd64 + loc64 + eocd
 
 
-def table_image(rows: Sequence[Sequence[str]], *, font_size: int = 28) -> bytes:
-    """A PNG screenshot of a small spreadsheet, drawn with a Hangul font (fonts-nanum)."""
+def table_image(rows: Sequence[Sequence[str]], *, font_size: int = 28,
+                grid: bool = False) -> bytes:
+    """A PNG screenshot of a small spreadsheet, drawn with a Hangul font (fonts-nanum);
+    ``grid``: with cell borders and a shaded header row, as Excel shows a sheet."""
     from PIL import Image, ImageDraw, ImageFont
 
     font_path = next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
@@ -123,7 +125,12 @@ def table_image(rows: Sequence[Sequence[str]], *, font_size: int = 28) -> bytes:
         x = pad
         y = pad + r * row_h
         for c, cell in enumerate(row):
-            draw.text((x + pad // 2, y + pad // 4), str(cell), font=font, fill="black")
+            if grid:
+                draw.rectangle((x, y, x + widths[c], y + row_h), outline=(190, 190, 190),
+                               fill=(221, 235, 247) if r == 0 else None)
+            # bordered cells get Excel's inner margin: the text clear of the grid line
+            draw.text((x + (pad if grid else pad // 2), y + pad // 4), str(cell), font=font,
+                      fill="black")
             x += widths[c]
         draw.line((pad, y + row_h - 1, x, y + row_h - 1), fill=(200, 200, 200))
     out = io.BytesIO()
