@@ -36,6 +36,7 @@ from matcher.scoring import (
     FIELD_NAMES,
     PHONE_SPACE,
     ScoringConfig,
+    chance_hits,
     chance_log2,
     compare,
     verdict,
@@ -145,8 +146,7 @@ class Scanner:
                   "email_space": corpus.value_space("E", EMAIL_SPACE)}
         digits = np.fromiter((visible_digits(r.phone) if r.phone is not None else 0
                               for r in rows), np.int64, C)
-        chance = np.minimum(1.0, np.exp2(np.minimum(
-            chance_log2(cs, logf, **spaces, phone_digits=digits) + log_n, 0.0)))
+        chance = chance_hits(chance_log2(cs, logf, **spaces, phone_digits=digits) + log_n)
         out.expected = float(chance.sum())
 
         keys = _keys(feats)

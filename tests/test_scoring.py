@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from dumpwatch.synth import people
 from matcher.keys import SecretKey
 from matcher.scan import Scanner, decide
-from matcher.scoring import ScoringConfig, poisson_tail
+from matcher.scoring import ScoringConfig, chance_hits, poisson_tail, verdict
 from tests.conftest import CORPUS_SIZE
 
 COUPANG = 33_700_000
@@ -71,6 +73,19 @@ def test_masked_line_attributes_only_when_unique(built_home: Path, key: SecretKe
     assert label == "redistribution" and found == {p.id for p in unique if len(p.name) == 3}
     # The same masked lines against Coupang's density fit dozens of customers each.
     assert _verdict(built_home, key, text, COUPANG)[1] == set()
+
+
+def test_lines_fitting_several_records_are_not_chance_hits() -> None:
+    # A line whose shape fits lambda records by chance is attributed ("hits") only when
+    # exactly one of them agrees: lambda e^-lambda, not min(1, lambda).
+    hits = chance_hits(np.log2(np.array([0.01, 1.0, 8.0])))
+    assert abs(hits[0] - 0.0099) < 1e-4 and abs(hits[1] - 0.3679) < 1e-4 and hits[2] < 0.003
+    # A masked dump: 300 lines like 김*준|ha****@naver.com that each fit ~8 customers, and
+    # 30 rarer ones that each pinned down one customer. The 30 are far beyond chance.
+    expected = float(chance_hits(np.log2(np.full(300, 8.0))).sum()
+                     + chance_hits(np.log2(np.full(30, 0.01))).sum())
+    assert verdict(30, expected, ScoringConfig())[0] == "redistribution"
+    assert verdict(30, 300 + 30 * 0.01, ScoringConfig())[0] != "redistribution"  # the old sum
 
 
 def test_poisson_tail() -> None:
