@@ -8,7 +8,7 @@ import numpy as np
 
 from dumpwatch.synth import people
 from matcher.keys import SecretKey
-from matcher.scan import Scanner, decide
+from matcher.scan import ODDS_LOW, Scanner, decide, document_prior, odds_histogram
 from matcher.scoring import ScoringConfig, chance_hits, poisson_tail, verdict
 from tests.conftest import CORPUS_SIZE
 
@@ -86,6 +86,20 @@ def test_lines_fitting_several_records_are_not_chance_hits() -> None:
                      + chance_hits(np.log2(np.full(30, 0.01))).sum())
     assert verdict(30, expected, ScoringConfig())[0] == "redistribution"
     assert verdict(30, 300 + 30 * 0.01, ScoringConfig())[0] != "redistribution"  # the old sum
+
+
+def test_document_prior_counts_ambiguous_lines_by_their_odds() -> None:
+    # A masked dump: 300 lines pinned to one customer (odds 2^10), 600 that fit a few
+    # customers about as well as chance would (summed odds ~1.4), 100 that fit no one.
+    lines = np.array([2.0 ** 10] * 300 + [1.4] * 600 + [0.0] * 100)
+    prior = document_prior(300, 250.0, 1000, odds_histogram(lines))
+    assert 4 < prior < 6  # ~83% copies; the hit ratio alone said 300/701
+    assert document_prior(300, 250.0, 1000) == 1.0  # the bound without the lines' odds
+    # Decoys: nearly every line fits no one; a few fit like chance.
+    decoys = np.array([0.0] * 950 + [1.4] * 50)
+    assert document_prior(0, 30.0, 1000, odds_histogram(decoys)) == 1.0
+    # summed odds under 2^ODDS_LOW count as fitting no one
+    assert odds_histogram(np.array([2.0 ** (ODDS_LOW - 1), 0.0]))[0] == 2
 
 
 def test_poisson_tail() -> None:
