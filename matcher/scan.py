@@ -48,10 +48,10 @@ MAX_RECORDS_PER_KEY = 2_000
 MAX_RECORDS_NARROWED = 20_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
-_MASKED_TEMPLATE_KEY = BLOCKING_KEYS.index(("N0", "PL"))
-_MASKED_SURNAME_KEY = BLOCKING_KEYS.index(("NL", "PL"))  # only where the surname is hidden
-_MASKED_TEMPLATE_MID_KEY = BLOCKING_KEYS.index(("N0", "PM"))
-_MASKED_SURNAME_MID_KEY = BLOCKING_KEYS.index(("NL", "PM"))
+# A phone block alone: for masked names only, narrowed by the name's ends.
+_BLOCK_KEYS = [BLOCKING_KEYS.index(("PL",)), BLOCKING_KEYS.index(("PM",))]
+_NARROWED = np.zeros(len(BLOCKING_KEYS), dtype=bool)
+_NARROWED[_BLOCK_KEYS] = True
 # Keys a completed masked number is looked up by (see fields.completed_rows).
 _PHONE_KEYS = np.array([k for k, parts in enumerate(BLOCKING_KEYS)
                         if any(p[0] in "PQ" for p in parts)])
@@ -167,6 +167,7 @@ class Scanner:
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
         cand_of_query = owner[nz // keys.shape[1]]
+        narrowed = _NARROWED[nz % keys.shape[1]]
         pairs_c, pairs_s, pairs_o = [], [], []
         for s, seg in enumerate(corpus.segments):
             q, ords = seg.lookup(flat[nz])
@@ -175,7 +176,7 @@ class Scanner:
             per_q = np.bincount(q, minlength=nz.size)
             n_q = per_q[q]
             ok = n_q <= MAX_RECORDS_PER_KEY  # a key that fits thousands identifies no one...
-            wide = ~ok & (n_q <= MAX_RECORDS_NARROWED)
+            wide = (~ok | narrowed[q]) & (n_q <= MAX_RECORDS_NARROWED)
             if wide.any():  # ...alone: beside a name, those whose name agrees are few
                 ok[wide] = _name_ends_agree(cs[cand_of_query[q[wide]]],
                                             seg.sketch["h"][ords[wide]])
@@ -265,13 +266,12 @@ def _name_ends_agree(c: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 def _keys(feats: np.ndarray) -> np.ndarray:
     keys = blocking_keys(feats)
-    # Surname + last four digits fits ~700 customers per lookup at 33.7M records: it is
-    # there for masked names only; a full name has the far narrower name + last four.
+    # A phone block alone fits ~3,400 customers at 33.7M records: it is looked up for
+    # masked names only (a full name has the far narrower name + block keys, a full number
+    # its own key), and followed only where the name's visible ends agree.
     named = feats[:, F["N"]] != 0
-    keys[named, _MASKED_TEMPLATE_KEY] = 0
-    keys[named | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
-    keys[named, _MASKED_TEMPLATE_MID_KEY] = 0
-    keys[named | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_MID_KEY] = 0
+    masked_name = ~named & ((feats[:, F["N0"]] != 0) | (feats[:, F["NL"]] != 0))
+    keys[np.ix_(~masked_name | (feats[:, F["P"]] != 0), _BLOCK_KEYS)] = 0
     strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
     keys[np.ix_(strong, WEAK_KEYS)] = 0
     return keys
