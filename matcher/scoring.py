@@ -121,7 +121,9 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     masked_c = has_name_c & ~cN
     masked_agree_same = masked_c & same_len & (n_vis > 0) & (n_eq == n_vis)
     ends_eq = eq[:, F["N0"]] & (eq[:, F["NL"]] | ~present_c[:, F["NL"]])
-    masked_agree_diff = masked_c & ~same_len & ends_eq & has_name_r
+    # A mask may stand for several syllables (김* for 김민준), never for none: 정*연 is no
+    # spelling of 정연.
+    masked_agree_diff = masked_c & (rl > cl) & ends_eq & has_name_r
     masked_agree = both & (masked_agree_same | masked_agree_diff)
     # u: frequency of the full name, or product of the agreeing syllables' frequencies.
     lf_pos = np.where(pos_eq, logf[:, pos], 0.0).sum(1)

@@ -136,3 +136,22 @@ def test_repeated_identifiers_weigh_less(tmp_path: Path, key: SecretKey) -> None
     row = rows[1].split(",")
     res = scanner.scan_text(f"{row[1]},{row[3]},{row[2]}", "doc").results["pooled"]
     assert [m.record_id for m in decide(res, scanner.config)[2]] == [row[0]]
+
+
+def _name_agrees(written: str, record: str) -> bool:
+    from matcher.fields import hash_rows, parse_row, sketch16
+    from matcher.keys import FeatureHasher
+    from matcher.scoring import compare
+
+    h = FeatureHasher(SecretKey(bytes(32)))
+    feats, nlen = hash_rows([parse_row({"name": written}), parse_row({"name": record})], h)
+    s = sketch16(feats)
+    return bool(compare(s[:1], nlen[:1].astype(int), s[1:], nlen[1:].astype(int),
+                        np.zeros((1, s.shape[1])), ScoringConfig()).agreed[0, 0])
+
+
+def test_a_mask_hides_at_least_one_syllable() -> None:
+    assert _name_agrees("정*연", "정수연") and _name_agrees("김*", "김민준")
+    assert _name_agrees("김*", "김준") and _name_agrees("*민준", "이민준")
+    assert not _name_agrees("정*연", "정연")  # three characters written, two in the name
+    assert not _name_agrees("정*연", "정수민")
