@@ -275,12 +275,12 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("P",),  # phone alone (smishing lists)
     ("N", "Q3"),  # name + last two digits: middle block masked or typo'd, 010-12**-**78
     ("N", "PM"),  # name + middle block: last four typo'd or masked
-    ("N0", "PL"),  # masked templates 김*준 / 김* / 김** + ****-5678
-    ("NL", "PL"),  # masked surname: *민준 / ●민준 / X준 + ****-5678
-    # The same two with the middle block: 김*준 + 010-5678-****. No more phone digits
-    # than the keys above, so no easier to enumerate numbers with.
-    ("N0", "PM"),
-    ("NL", "PM"),
+    # Masked names (김*준 / *민준 / 김** + ****-5678 or 010-5678-****): one phone block,
+    # looked up only for lines whose name is masked and followed only to the records whose
+    # surname or last syllable agrees (scan._name_ends_agree). One key per block instead of
+    # one per block and name end: half the index bytes, and no more digits than before.
+    ("PL",),
+    ("PM",),
     # A home: every customer of one building (road form, lot form) or one unit of a
     # district. Looked up only for rows without a phone or email of their own (delivery
     # labels, masked lines with an address, name + address); the sketch decides.

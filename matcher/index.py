@@ -35,7 +35,8 @@ MANIFEST = "manifest.json"
 # 2: phone halves, OCR-folded email hash, lot/unit/dong/complex address and dated-order features,
 #    four more blocking keys. An index of another version is refused, never misread.
 # 3: masked name + middle phone block keys (N0+PM, NL+PM).
-FORMAT_VERSION = 3
+# 4: the four masked-name keys (N0|NL + PL|PM) become two phone-block keys (PL, PM).
+FORMAT_VERSION = 4
 
 
 def corpora_dir(home: Path) -> Path:

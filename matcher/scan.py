@@ -36,18 +36,22 @@ from matcher.scoring import (
     FIELD_NAMES,
     PHONE_SPACE,
     ScoringConfig,
+    chance_hits,
     chance_log2,
     compare,
     verdict,
 )
 
 MAX_RECORDS_PER_KEY = 2_000
+# A key fitting more records (ha****@naver.com) is followed only for lines that show part of a
+# name, and only to the records whose name agrees: a bounded filter on the stored sketch.
+MAX_RECORDS_NARROWED = 20_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
-_MASKED_TEMPLATE_KEY = BLOCKING_KEYS.index(("N0", "PL"))
-_MASKED_SURNAME_KEY = BLOCKING_KEYS.index(("NL", "PL"))  # only where the surname is hidden
-_MASKED_TEMPLATE_MID_KEY = BLOCKING_KEYS.index(("N0", "PM"))
-_MASKED_SURNAME_MID_KEY = BLOCKING_KEYS.index(("NL", "PM"))
+# A phone block alone: for masked names only, narrowed by the name's ends.
+_BLOCK_KEYS = [BLOCKING_KEYS.index(("PL",)), BLOCKING_KEYS.index(("PM",))]
+_NARROWED = np.zeros(len(BLOCKING_KEYS), dtype=bool)
+_NARROWED[_BLOCK_KEYS] = True
 # Keys a completed masked number is looked up by (see fields.completed_rows).
 _PHONE_KEYS = np.array([k for k, parts in enumerate(BLOCKING_KEYS)
                         if any(p[0] in "PQ" for p in parts)])
@@ -83,12 +87,16 @@ class CorpusResult:
     candidates: int = 0
     matched: int = 0  # candidates that hit a record (posterior >= 0.5 at a neutral prior)
     expected: float = 0.0  # matches a document of these candidates would show by chance
+    # candidates by log2 of their odds summed over every record (ODDS_BINS; bin 0: no
+    # record fits): what the share of copies in the document is estimated from
+    odds_hist: np.ndarray = field(default_factory=lambda: np.zeros(ODDS_BINS + 1, np.int64))
     matches: list[Match] = field(default_factory=list)
 
     def merge(self, other: CorpusResult) -> None:
         self.candidates += other.candidates
         self.matched += other.matched
         self.expected += other.expected
+        self.odds_hist += other.odds_hist
         self.matches.extend(other.matches)
 
 
@@ -145,8 +153,7 @@ class Scanner:
                   "email_space": corpus.value_space("E", EMAIL_SPACE)}
         digits = np.fromiter((visible_digits(r.phone) if r.phone is not None else 0
                               for r in rows), np.int64, C)
-        chance = np.minimum(1.0, np.exp2(np.minimum(
-            chance_log2(cs, logf, **spaces, phone_digits=digits) + log_n, 0.0)))
+        chance = chance_hits(chance_log2(cs, logf, **spaces, phone_digits=digits) + log_n)
         out.expected = float(chance.sum())
 
         keys = _keys(feats)
@@ -160,13 +167,19 @@ class Scanner:
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
         cand_of_query = owner[nz // keys.shape[1]]
+        narrowed = _NARROWED[nz % keys.shape[1]]
         pairs_c, pairs_s, pairs_o = [], [], []
         for s, seg in enumerate(corpus.segments):
             q, ords = seg.lookup(flat[nz])
             if q.size == 0:
                 continue
             per_q = np.bincount(q, minlength=nz.size)
-            ok = per_q[q] <= MAX_RECORDS_PER_KEY  # a key that fits thousands identifies no one
+            n_q = per_q[q]
+            ok = n_q <= MAX_RECORDS_PER_KEY  # a key that fits thousands identifies no one...
+            wide = (~ok | narrowed[q]) & (n_q <= MAX_RECORDS_NARROWED)
+            if wide.any():  # ...alone: beside a name, those whose name agrees are few
+                ok[wide] = _name_ends_agree(cs[cand_of_query[q[wide]]],
+                                            seg.sketch["h"][ords[wide]])
             pairs_c.append(cand_of_query[q[ok]])
             pairs_o.append(ords[ok])
             pairs_s.append(np.full(int(ok.sum()), s))
@@ -197,6 +210,7 @@ class Scanner:
         # Posterior over "copy of record r" for every r, against "none of them".
         odds = np.exp2(np.minimum(log_odds, 1000.0))
         total = np.bincount(pc, weights=odds, minlength=C)
+        out.odds_hist = odds_histogram(total)
         order = np.lexsort((-log_odds, pc))
         best = order[np.r_[True, pc[order][1:] != pc[order][:-1]]]
         posterior = odds[best] / (1.0 + total[pc[best]])
@@ -239,15 +253,25 @@ class Scanner:
         return out
 
 
+_N0, _NL = F["N0"], F["NL"]
+
+
+def _name_ends_agree(c: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Candidate and record sketches (rows paired): the candidate shows its surname or last
+    syllable and the record has the same there (what a masked name agrees on at least)."""
+    c0, cl = c[:, _N0], c[:, _NL]
+    return (((c0 != 0) | (cl != 0)) & ((c0 == 0) | (c0 == r[:, _N0]))
+            & ((cl == 0) | (cl == r[:, _NL])))
+
+
 def _keys(feats: np.ndarray) -> np.ndarray:
     keys = blocking_keys(feats)
-    # Surname + last four digits fits ~700 customers per lookup at 33.7M records: it is
-    # there for masked names only; a full name has the far narrower name + last four.
+    # A phone block alone fits ~3,400 customers at 33.7M records: it is looked up for
+    # masked names only (a full name has the far narrower name + block keys, a full number
+    # its own key), and followed only where the name's visible ends agree.
     named = feats[:, F["N"]] != 0
-    keys[named, _MASKED_TEMPLATE_KEY] = 0
-    keys[named | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_KEY] = 0
-    keys[named, _MASKED_TEMPLATE_MID_KEY] = 0
-    keys[named | (feats[:, F["N0"]] != 0), _MASKED_SURNAME_MID_KEY] = 0
+    masked_name = ~named & ((feats[:, F["N0"]] != 0) | (feats[:, F["NL"]] != 0))
+    keys[np.ix_(~masked_name | (feats[:, F["P"]] != 0), _BLOCK_KEYS)] = 0
     strong = (feats[:, F["P"]] != 0) | (feats[:, F["E"]] != 0)
     keys[np.ix_(strong, WEAK_KEYS)] = 0
     return keys
@@ -256,12 +280,51 @@ def _keys(feats: np.ndarray) -> np.ndarray:
 _Q0 = F["Q0"]
 
 
-def document_prior(matched: int, expected: float, candidates: int) -> float:
+MAX_COPY_SHARE = 0.99
+ODDS_LOW, ODDS_BINS = -20, 64  # log2 odds bins [-20, 44); below: nothing fits
+_BIN_ODDS = np.exp2(np.arange(ODDS_LOW, ODDS_LOW + ODDS_BINS) + 0.5)
+
+
+def odds_histogram(total: np.ndarray) -> np.ndarray:
+    """Candidates counted by their summed odds (bin 0: none), mergeable across chunks."""
+    b = np.zeros(total.size, dtype=np.int64)
+    fits = total >= 2.0 ** ODDS_LOW
+    b[fits] = np.clip(np.floor(np.log2(total[fits])).astype(np.int64) - ODDS_LOW, 0,
+                      ODDS_BINS - 1) + 1
+    return np.bincount(b, minlength=ODDS_BINS + 1)
+
+
+def copy_share(odds_hist: np.ndarray, rounds: int = 60) -> float:
+    """The share of lines that are copies of some record, by EM over the lines' odds.
+
+    A line with summed odds T is a copy with probability Tk / (1 + Tk) at prior odds k;
+    the share is the mean of that over the lines, k its odds. Lines that fit several
+    records count as what their odds say, lines that fit none as non-copies: a dump of
+    masked lines that mostly fit several customers is still recognised as mostly copies.
+    """
+    n = odds_hist.sum()
+    if n == 0:
+        return 0.0
+    counts = odds_hist[1:]
+    share = 0.5
+    for _ in range(rounds):
+        k = share / (1.0 - share)
+        share = min(float((counts * (_BIN_ODDS * k / (1.0 + _BIN_ODDS * k))).sum() / n),
+                    MAX_COPY_SHARE)
+    return share
+
+
+def document_prior(matched: int, expected: float, candidates: int,
+                   odds_hist: np.ndarray | None = None) -> float:
     """Prior odds that a line of a significant document is a copy from the corpus.
 
-    The excess of hits over chance says how much of the document came from the corpus;
-    it is bounded by the hit ratio, so decoys mixed into a real dump gain little.
+    With the lines' odds: the share of copies they imply (copy_share). Without: the
+    excess of hits over chance, bounded by the hit ratio. Decoys mixed into a real dump
+    gain little either way: they fit no record, or fit like chance.
     """
+    if odds_hist is not None:
+        share = copy_share(odds_hist)
+        return max(1.0, share / (1.0 - share))
     excess = (matched - expected) / max(expected, 1e-9)
     return max(1.0, min(excess, matched / (candidates - matched + 1)))
 
@@ -275,7 +338,8 @@ def decide(result: CorpusResult, config: ScoringConfig) -> tuple[str, float, lis
     """
     label, p = verdict(result.matched, result.expected, config)
     if label == "redistribution":
-        prior = document_prior(result.matched, result.expected, result.candidates)
+        prior = document_prior(result.matched, result.expected, result.candidates,
+                               result.odds_hist)
         threshold = config.match_threshold
     else:
         prior, threshold = 1.0, config.strong_threshold

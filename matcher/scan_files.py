@@ -80,11 +80,13 @@ class DocumentAccumulator:
             tot.candidates += res.candidates
             tot.matched += res.matched
             tot.expected += res.expected
+            tot.odds_hist += res.odds_hist
             pend = self.pending.setdefault(name, [])
             if name not in self.significant and verdict(
                     tot.matched, tot.expected, cfg)[0] == "redistribution":
                 self.significant.add(name)
-                prior = document_prior(tot.matched, tot.expected, tot.candidates)
+                prior = document_prior(tot.matched, tot.expected, tot.candidates,
+                                       tot.odds_hist)
                 for m in sorted(pend, key=lambda m: m.line):
                     m.score = m.posterior(prior)
                     if m.score >= cfg.match_threshold:
@@ -92,7 +94,8 @@ class DocumentAccumulator:
                 pend.clear()
             for m in sorted(res.matches, key=lambda m: m.line):
                 if name in self.significant:
-                    prior = document_prior(tot.matched, tot.expected, tot.candidates)
+                    prior = document_prior(tot.matched, tot.expected, tot.candidates,
+                                       tot.odds_hist)
                     m.score = m.posterior(prior)
                     if m.score >= cfg.match_threshold:
                         self._emit(m)

@@ -14,7 +14,8 @@ assumed population for density tests), normalised over every record c could be, 
 masked line that fits three records attributes to none of them.
 
 A document's verdict weighs the number of matched candidates against the number
-expected by chance (sum over candidates of N x prod(u)): one phone number in chatter
+expected by chance (per candidate, the chance that exactly one of the N x prod(u)
+records its shape fits by chance agrees with it): one phone number in chatter
 against a 33.7M-record corpus is a coin flip, a hundred of them all matching is not.
 """
 
@@ -120,7 +121,9 @@ def compare(cs: np.ndarray, cl: np.ndarray, rs: np.ndarray, rl: np.ndarray,
     masked_c = has_name_c & ~cN
     masked_agree_same = masked_c & same_len & (n_vis > 0) & (n_eq == n_vis)
     ends_eq = eq[:, F["N0"]] & (eq[:, F["NL"]] | ~present_c[:, F["NL"]])
-    masked_agree_diff = masked_c & ~same_len & ends_eq & has_name_r
+    # A mask may stand for several syllables (김* for 김민준), never for none: 정*연 is no
+    # spelling of 정연.
+    masked_agree_diff = masked_c & (rl > cl) & ends_eq & has_name_r
     masked_agree = both & (masked_agree_same | masked_agree_diff)
     # u: frequency of the full name, or product of the agreeing syllables' frequencies.
     lf_pos = np.where(pos_eq, logf[:, pos], 0.0).sum(1)
@@ -277,6 +280,19 @@ def chance_log2(cs: np.ndarray, logf: np.ndarray, phone_space: float = PHONE_SPA
         :, F["AU"]]
     lu += np.where(present[:, F["OT"]] & ~located, logf[:, F["OT"]], 0.0)
     return np.where(has_ident, lu_ident, lu)
+
+
+def chance_hits(log2_fits: np.ndarray) -> np.ndarray:
+    """Probability that a line *not* from the corpus still hits one record, per line.
+
+    ``log2_fits`` is log2 of the records the line's shape fits by chance (N x prod(u)),
+    lambda. A hit is a line attributed to one record, which needs exactly one chance fit:
+    lambda e^-lambda under Poisson. min(1, lambda) counted a line fitting several records
+    as a sure hit, although such a line is never attributed; a dump of masked lines, most of
+    which fit several customers, then looked like chance however many lines it did pin down.
+    """
+    lam = np.exp2(np.minimum(log2_fits, 64.0))
+    return lam * np.exp(-lam)
 
 
 def poisson_tail(k: int, mean: float) -> float:

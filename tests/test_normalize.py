@@ -26,10 +26,24 @@ def test_masks_are_detected_before_parsing(written: str, mid: str | None, last4:
     assert (phone.mid, phone.last4) == (mid, last4)
 
 
+@pytest.mark.parametrize("masked,plain", [
+    ("02-41**-**14", "02-4143-2514"), ("02-4**-2514", "02-415-2514"),
+    ("031-***-2514", "031-415-2514"), ("070-#689-#0#4", "070-8689-5074"),
+])
+def test_masked_landlines_line_up_with_the_records_blocks(masked: str, plain: str) -> None:
+    m, p = parse_phone(masked), parse_phone(plain)
+    assert m is not None and m.masked and p is not None and p.e164 is not None
+    digits = (p.mid or "") + (p.last4 or "")
+    assert len(m.shown) == len(digits) == 8
+    assert all(a in ("*", b) for a, b in zip(m.shown, digits, strict=True))
+    assert m.last4 == (p.last4 if m.shown[4:].isdigit() else None)
+
+
 def test_addresses_and_words_are_not_phones() -> None:
     assert parse_phone("부산광역시 중구 광복로 44 102-205") is None
     assert parse_phone("2025-11-03") is None
     assert parse_phone("010-****-****") is None
+    assert parse_phone("02-***-***4") is None  # one digit shown: nothing to compare
 
 
 @pytest.mark.parametrize("written", [

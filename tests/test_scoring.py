@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from dumpwatch.synth import people
 from matcher.keys import SecretKey
-from matcher.scan import Scanner, decide
-from matcher.scoring import ScoringConfig, poisson_tail
+from matcher.scan import ODDS_LOW, Scanner, decide, document_prior, odds_histogram
+from matcher.scoring import ScoringConfig, chance_hits, poisson_tail, verdict
 from tests.conftest import CORPUS_SIZE
 
 COUPANG = 33_700_000
@@ -73,6 +75,33 @@ def test_masked_line_attributes_only_when_unique(built_home: Path, key: SecretKe
     assert _verdict(built_home, key, text, COUPANG)[1] == set()
 
 
+def test_lines_fitting_several_records_are_not_chance_hits() -> None:
+    # A line whose shape fits lambda records by chance is attributed ("hits") only when
+    # exactly one of them agrees: lambda e^-lambda, not min(1, lambda).
+    hits = chance_hits(np.log2(np.array([0.01, 1.0, 8.0])))
+    assert abs(hits[0] - 0.0099) < 1e-4 and abs(hits[1] - 0.3679) < 1e-4 and hits[2] < 0.003
+    # A masked dump: 300 lines like 김*준|ha****@naver.com that each fit ~8 customers, and
+    # 30 rarer ones that each pinned down one customer. The 30 are far beyond chance.
+    expected = float(chance_hits(np.log2(np.full(300, 8.0))).sum()
+                     + chance_hits(np.log2(np.full(30, 0.01))).sum())
+    assert verdict(30, expected, ScoringConfig())[0] == "redistribution"
+    assert verdict(30, 300 + 30 * 0.01, ScoringConfig())[0] != "redistribution"  # the old sum
+
+
+def test_document_prior_counts_ambiguous_lines_by_their_odds() -> None:
+    # A masked dump: 300 lines pinned to one customer (odds 2^10), 600 that fit a few
+    # customers about as well as chance would (summed odds ~1.4), 100 that fit no one.
+    lines = np.array([2.0 ** 10] * 300 + [1.4] * 600 + [0.0] * 100)
+    prior = document_prior(300, 250.0, 1000, odds_histogram(lines))
+    assert 4 < prior < 6  # ~83% copies; the hit ratio alone said 300/701
+    assert document_prior(300, 250.0, 1000) == 1.0  # the bound without the lines' odds
+    # Decoys: nearly every line fits no one; a few fit like chance.
+    decoys = np.array([0.0] * 950 + [1.4] * 50)
+    assert document_prior(0, 30.0, 1000, odds_histogram(decoys)) == 1.0
+    # summed odds under 2^ODDS_LOW count as fitting no one
+    assert odds_histogram(np.array([2.0 ** (ODDS_LOW - 1), 0.0]))[0] == 2
+
+
 def test_poisson_tail() -> None:
     assert poisson_tail(0, 3.0) == 1.0
     assert abs(poisson_tail(1, 0.5) - (1 - 2.718281828 ** -0.5)) < 1e-9
@@ -107,3 +136,22 @@ def test_repeated_identifiers_weigh_less(tmp_path: Path, key: SecretKey) -> None
     row = rows[1].split(",")
     res = scanner.scan_text(f"{row[1]},{row[3]},{row[2]}", "doc").results["pooled"]
     assert [m.record_id for m in decide(res, scanner.config)[2]] == [row[0]]
+
+
+def _name_agrees(written: str, record: str) -> bool:
+    from matcher.fields import hash_rows, parse_row, sketch16
+    from matcher.keys import FeatureHasher
+    from matcher.scoring import compare
+
+    h = FeatureHasher(SecretKey(bytes(32)))
+    feats, nlen = hash_rows([parse_row({"name": written}), parse_row({"name": record})], h)
+    s = sketch16(feats)
+    return bool(compare(s[:1], nlen[:1].astype(int), s[1:], nlen[1:].astype(int),
+                        np.zeros((1, s.shape[1])), ScoringConfig()).agreed[0, 0])
+
+
+def test_a_mask_hides_at_least_one_syllable() -> None:
+    assert _name_agrees("정*연", "정수연") and _name_agrees("김*", "김민준")
+    assert _name_agrees("김*", "김준") and _name_agrees("*민준", "이민준")
+    assert not _name_agrees("정*연", "정연")  # three characters written, two in the name
+    assert not _name_agrees("정*연", "정수민")

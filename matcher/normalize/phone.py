@@ -81,6 +81,25 @@ def _from_national(national: str, e164: str) -> Phone:
     return Phone(e164, mid, last)
 
 
+# A masked landline or 070 number: 02-41**-**14, 031-***-1234. Records keep the last 8
+# digits of the national number (mid = its first four, so a 3-digit exchange carries the
+# area code's last digit): a masked one is read the same way, so its blocks line up.
+_KR_MASKED_OTHER = re.compile(
+    r"^\(?(?:\+?82[\s.\-]*\(?0?|0)(2|[3-6][1-5]|70)\)?[\s.\-]*"
+    r"(" + _DIGIT_OR_MASK + r"{3,4})[\s.\-]*(" + _DIGIT_OR_MASK + r"{4})$"
+)
+
+
+def _masked_other(text: str) -> Phone | None:
+    m = _KR_MASKED_OTHER.match(text)
+    if m is None:
+        return None
+    shown = "".join(c if c in "0123456789" else "*" for c in "".join(m.groups()))[-8:]
+    if sum(c.isdigit() for c in shown) < 3:
+        return None  # nothing to compare
+    return Phone(None, _block(shown[:4]), _block(shown[4:]), shown)
+
+
 # A Korean mobile number that lost its leading 0 in a numeric spreadsheet cell.
 _LOST_ZERO = re.compile(r"^1[016789]\d{7,8}$")
 
@@ -107,7 +126,7 @@ def parse_phone(value: str, region: str = "KR") -> Phone | None:
         shown = "".join("*" if c not in "0123456789" else c for c in mid.rjust(4, "*") + last)
         return Phone(None, mid_v, last_v, shown)
     if any(ch in MASK_CHARS for ch in text):
-        return None  # a masked non-mobile number: too little left to be evidence
+        return _masked_other(text)
     if _NOT_PHONE.search(text) or _DATE.match(text):
         return None  # "광복로 44 102-205" and "2025-11-03" have digits enough, but no phone
     digits = sum(ch.isdigit() for ch in text)
