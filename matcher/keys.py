@@ -13,8 +13,11 @@ import hashlib
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from dumpwatch.errors import ConfigError, KeyMismatchError
 
@@ -123,6 +126,17 @@ class FeatureHasher:
             if len(self._cache) < self._cache_limit:
                 self._cache[value] = h
         return h
+
+    def digests(self, values: Iterable[bytes]) -> np.ndarray:
+        """uncached() for a column of encoded values at once, as a uint64 array."""
+        copy = self._proto.copy
+
+        def one(v: bytes) -> bytes:
+            b = copy()
+            b.update(v)
+            return b.digest()
+
+        return np.frombuffer(b"".join(map(one, values)), dtype="<u8").astype(np.uint64)
 
     def uncached(self, value: str) -> int:
         """For high-entropy values (phones, emails) that would only pollute the cache."""
