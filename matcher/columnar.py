@@ -32,9 +32,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from matcher.corpus_reader import MAX_LINE_BYTES, Layout
-from matcher.fields import N_FEATURES, F, ParsedRow, hash_row, parse_row
+from matcher.fields import MAX_NAME_PARTS, N_FEATURES, F, ParsedRow, hash_row, parse_row
 from matcher.keys import FeatureHasher
-from matcher.normalize import Address, Email, Phone
+from matcher.normalize import Address, Email, Name, Phone
+from matcher.normalize.address import _DISTRICT, PROVINCES
 from matcher.normalize.ocr import misread_domain
 
 # Exactly the characters str.strip() removes, so a trimmed cell equals the line reader's.
@@ -44,6 +45,16 @@ _PY_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 _PLAIN_MOBILE = r"^0(?P<carrier>1[016789])[ .\-]*(?P<mid>[0-9]{3,4})[ .\-]*(?P<last>[0-9]{4})$"
 # parse_email's fast path (its _PLAIN on the lower-cased ASCII value).
 _PLAIN_EMAIL = r"^(?P<local>[a-z0-9._%+\-]+)@(?P<domain>[a-z0-9\-]+(?:\.[a-z0-9\-]+)+)$"
+# A road address as shop exports write it: Hangul words (province, districts: checked by
+# ColumnHasher._place), a road name ending in 로/길/거리 as parse_address's _ROAD reads it,
+# a building number, and an optional ", N동 M호". Nothing else (no notes, no lot form).
+_PLAIN_ROAD = (r"^(?P<pre>(?:[가-힣]+ ){0,3})(?P<road>[가-힣0-9]{1,12}(?:로|길|거리)) "
+               r"(?P<bldg>[0-9]{1,5}(?:-[0-9]{1,4})?)(?:, (?P<dong>[0-9]+)동 (?P<ho>[0-9]+)호)?$")
+MEMO_VALUES = 400_000
+# parse_name's plain case: Hangul syllables only, no honorific suffix to strip.
+_PLAIN_NAME = f"^[가-힣]{{2,{MAX_NAME_PARTS}}}$"
+_HONORIFIC_END = "(?:님|씨|고객|회원)$"
+_SYLLABLES = 0xD7A4 - 0xAC00
 _FIELD_ROLES = ("name", "surname", "given", "phone", "email", "address", "order", "order_date")
 
 
@@ -147,6 +158,12 @@ class ColumnHasher:
         self.h = hasher
         self.complete = complete
         self._blocks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._places: dict[str, tuple[str | None, int] | None] = {}
+        self._syllables: np.ndarray | None = None
+        # Names repeat across a corpus (~150k distinct in 1M records): each is parsed once
+        # per worker while the memo has room (plaintext in worker memory only, as ever).
+        self._memo: dict[str, dict[str, tuple[ParsedRow, np.ndarray]]] = {}
+        self._memo_size = 0
 
     # -------------------------------------------------------------- per distinct value
     def _row(self, values: dict[str, str]) -> tuple[ParsedRow, list[int]]:
@@ -202,15 +219,20 @@ class ColumnHasher:
         if "email" in cols:
             self._emails(cols["email"], part, feats, found, stats)
         if "name" in cols and not whole.all():
-            codes, rows_ = self._distinct(cols["name"], part, "name", feats, stats)
-            named[part] = np.array([r.name is not None for r in rows_], dtype=bool)[codes[part]]
-            nlen[part] = np.array([len(r.name.parts) if r.name else 0 for r in rows_],
-                                  dtype=np.uint8)[codes[part]]
+            plain = self._names(cols["name"], part, feats, nlen, stats)
+            named |= plain
+            idx, codes, rows_ = self._distinct(cols["name"], part & ~plain, "name", feats,
+                                               stats)
+            named[idx] = np.array([r.name is not None for r in rows_], dtype=bool)[codes]
+            nlen[idx] = np.array([len(r.name.parts) if r.name else 0 for r in rows_],
+                                 dtype=np.uint8)[codes]
         if "address" in cols:
-            codes, rows_ = self._distinct(cols["address"], part, "address", feats, stats)
+            plain = self._addresses(cols["address"], part, feats, located, stats)
+            idx, codes, rows_ = self._distinct(cols["address"], part & ~plain, "address", feats,
+                                               stats)
             ok = [r.address is not None and (r.address.located or r.address.unit is not None)
                   for r in rows_]
-            located[part] = np.array(ok, dtype=bool)[codes[part]]
+            located[idx] = np.array(ok, dtype=bool)[codes]
         if "order" in cols or "order_date" in cols:
             self._orders(cols, part, feats, stats, dated)
         identifying = found | (named & (located | dated))
@@ -227,19 +249,147 @@ class ColumnHasher:
                 stats.fallback += sum(1 for r in roles if values[r][j])
         return feats, nlen, identifying, stats
 
-    def _distinct(self, col: pa.Array, part: np.ndarray, role: str, feats: np.ndarray,
-                  stats: Settled) -> tuple[np.ndarray, list[ParsedRow]]:
-        """Normalise each distinct value once; its features go to all rows that hold it."""
-        codes, uniq = _codes(col)
+    def _distinct(self, col: pa.Array, sel: np.ndarray, role: str, feats: np.ndarray,
+                  stats: Settled) -> tuple[np.ndarray, np.ndarray, list[ParsedRow]]:
+        """Normalise each distinct value of the selected rows once; its features go to all
+        the rows that hold it. Returns (rows, their value codes, the parsed values)."""
+        idx = np.flatnonzero(sel)
+        if not idx.size:
+            return idx, idx, []
+        codes, uniq = _codes(col.take(pa.array(idx)))
         vecs = np.zeros((len(uniq), N_FEATURES), dtype=np.uint64)
         rows: list[ParsedRow] = []
+        memo = self._memo.setdefault(role, {})
         for k, v in enumerate(uniq):
-            row, vec = self._row({role: v} if v else {})
-            vecs[k] = vec
-            rows.append(row)
-        feats[part] |= vecs[codes[part]]
-        stats.distinct += int(np.count_nonzero(part & (col.to_numpy(zero_copy_only=False) != "")))
-        return codes, rows
+            hit = memo.get(v)
+            if hit is None:
+                row, vec = self._row({role: v} if v else {})
+                hit = (row, np.array(vec, dtype=np.uint64))
+                if self._memo_size < MEMO_VALUES:
+                    memo[v] = hit
+                    self._memo_size += 1
+            rows.append(hit[0])
+            vecs[k] = hit[1]
+        feats[idx] |= vecs[codes]
+        stats.distinct += int(np.count_nonzero(np.array([bool(v) for v in uniq])[codes]))
+        return idx, codes, rows
+
+    def _syllable_tables(self) -> np.ndarray:
+        """(11172, MAX_NAME_PARTS + 1): N0..N3 and NL of every Hangul syllable, read off
+        hash_row for a name made of that syllable only."""
+        if self._syllables is None:
+            cols = [F[f"N{i}"] for i in range(MAX_NAME_PARTS)] + [F["NL"]]
+            tbl = np.zeros((_SYLLABLES, len(cols)), dtype=np.uint64)
+            for k in range(_SYLLABLES):
+                ch = chr(0xAC00 + k)
+                vec = hash_row(ParsedRow(name=Name((ch,) * MAX_NAME_PARTS)), self.h)
+                tbl[k] = [vec[c] for c in cols]
+            self._syllables = tbl
+        return self._syllables
+
+    def _names(self, col: pa.Array, part: np.ndarray, feats: np.ndarray, nlen: np.ndarray,
+               stats: Settled) -> np.ndarray:
+        """Names of 2-4 Hangul syllables with no honorific, settled without parse_name."""
+        plain = pc.and_(pc.match_substring_regex(col, _PLAIN_NAME),
+                        pc.invert(pc.match_substring_regex(col, _HONORIFIC_END)))
+        plain = plain.to_numpy(zero_copy_only=False) & part
+        idx = np.flatnonzero(plain)
+        if not idx.size:
+            return plain
+        sub = pa.concat_arrays([col.take(pa.array(idx))]).cast(pa.binary())
+        codes, uniq = _codes(sub.cast(pa.string()))
+        full = np.array([self.h("N:" + u) for u in uniq], dtype=np.uint64)
+        feats[idx, F["N"]] = full[codes]
+        n = len(sub)
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[sub.offset:sub.offset + n + 1]
+        data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
+        lens = (np.diff(offsets) // 3).astype(np.uint8)  # every syllable is 3 bytes of UTF-8
+
+        def syllable(pos: np.ndarray) -> np.ndarray:
+            code = ((data[pos].astype(np.int64) & 0xF) << 12) | \
+                ((data[pos + 1].astype(np.int64) & 0x3F) << 6) | (data[pos + 2] & 0x3F)
+            return code - 0xAC00
+
+        tbl = self._syllable_tables()
+        starts = offsets[:-1].astype(np.int64)
+        for i in range(MAX_NAME_PARTS):
+            has = lens > i
+            feats[idx[has], F[f"N{i}"]] = tbl[syllable(starts[has] + 3 * i), i]
+        feats[idx, F["NL"]] = tbl[syllable(offsets[1:].astype(np.int64) - 3), MAX_NAME_PARTS]
+        nlen[idx] = lens
+        stats.vectorised += int(idx.size)
+        return plain
+
+    def _addresses(self, col: pa.Array, part: np.ndarray, feats: np.ndarray,
+                   located: np.ndarray, stats: Settled) -> np.ndarray:
+        """Road addresses in the plain form "[province] [district..] road building[, N동 M호]"
+        (the form shop exports write), settled without parse_address; returns which rows."""
+        g = pc.extract_regex(col, _PLAIN_ROAD)
+        plain = pc.is_valid(g).to_numpy(zero_copy_only=False) & part
+        idx = np.flatnonzero(plain)
+        if not idx.size:
+            return plain
+        g = g.take(pa.array(idx))
+        pre_codes, pres = _codes(g.field("pre"))
+        places = [self._place(p) for p in pres]
+        fits = np.array([p is not None for p in places], dtype=bool)[pre_codes]
+        plain[idx[~fits]] = False
+        if not fits.all():
+            sel = pa.array(np.flatnonzero(fits))
+            idx, g, pre_codes = idx[fits], g.take(sel), pre_codes[fits]
+        district_of = [p[0] if p is not None else None for p in places]
+        ad = np.array([p[1] if p is not None else 0 for p in places], dtype=np.uint64)
+        feats[idx, F["AD"]] = ad[pre_codes]
+        road = pc.binary_join_element_wise(g.field("road"), g.field("bldg"), " ")
+        road_codes, _ = _codes(road)
+        uniq_roads = pc.unique(road)  # same order as the dictionary of _codes
+        feats[idx, F["AR"]] = _hash_strings(self.h, b"AR:", uniq_roads)[road_codes]
+        dong, ho = g.field("dong"), g.field("ho")
+        has = pc.not_equal(dong, "").to_numpy(zero_copy_only=False)
+        if has.any():
+            sel = pa.array(np.flatnonzero(has))
+            detail = pc.binary_join_element_wise(dong.take(sel), "동", ho.take(sel), "호", "")
+            ax = pc.binary_join_element_wise(road.take(sel), detail, "|")
+            i_det = idx[has]
+            feats[i_det, F["AX"]] = _hash_strings(self.h, b"AX:", ax)
+            d_codes, details = _codes(detail)
+            dist = np.asarray(pre_codes[has])
+            pairs = dist.astype(np.int64) * len(details) + d_codes
+            uniq, inv = np.unique(pairs, return_inverse=True)
+            au = np.zeros(uniq.size, dtype=np.uint64)
+            for k, pair in enumerate(uniq):
+                district = district_of[int(pair) // len(details)]
+                if district is not None:  # hash_row's AU; cached, ~10^5 values in a corpus
+                    au[k] = self.h(f"AU:{district}|{details[int(pair) % len(details)]}")
+            feats[i_det, F["AU"]] = au[inv]
+        located[idx] = True
+        stats.vectorised += int(idx.size)
+        return plain
+
+    def _place(self, pre: str) -> tuple[str | None, int] | None:
+        """Province and districts before the road, as parse_address reads them: (district,
+        its AD hash), or None if a word there is neither (a dong, a building name...)."""
+        cached = self._places.get(pre)
+        if cached is not None or pre in self._places:
+            return cached
+        tokens = pre.split()
+        i = 0
+        province = PROVINCES.get(tokens[0]) if tokens else None
+        if province:
+            i = 1
+        districts: list[str] = []
+        while i < len(tokens) and len(districts) < 2 and _DISTRICT.match(tokens[i]) and \
+                not tokens[i].endswith(("로", "길")):
+            districts.append(tokens[i])
+            i += 1
+        out: tuple[str | None, int] | None = None
+        if i == len(tokens):
+            district = districts[-1] if districts else ("세종" if province == "세종" else None)
+            ad = hash_row(ParsedRow(address=Address(province, district, None, None)),
+                          self.h)[F["AD"]] if district is not None else 0
+            out = (district, ad)
+        self._places[pre] = out
+        return out
 
     def _orders(self, cols: dict[str, pa.Array], part: np.ndarray, feats: np.ndarray,
                 stats: Settled, dated: np.ndarray) -> None:

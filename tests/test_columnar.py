@@ -110,12 +110,14 @@ def test_split_names_and_order_dates(hasher: FeatureHasher) -> None:
 
 
 def test_plain_values_are_vectorised_and_the_rest_counted(hasher: FeatureHasher) -> None:
-    rows = [(p.id, p.name, p.phone, p.email) for p in people(0, 100)]
-    rows.append(("X", "김*준", "010-****-5678", "kim***@naver.com"))
-    chunk = read_chunk(_csv(rows), _layout(4, ["id", "name", "phone", "email"]))
+    rows = [(p.id, p.name, p.phone, p.email, p.address) for p in people(0, 100)]
+    rows.append(("X", "김*준", "010-****-5678", "kim***@naver.com", "서울 강남구 역삼동 736-1"))
+    chunk = read_chunk(_csv(rows), _layout(5, ["id", "name", "phone", "email", "address"]))
     assert chunk is not None
     stats = ColumnHasher(hasher).features(chunk.cols, chunk.rows)[3]
-    assert (stats.vectorised, stats.distinct, stats.fallback) == (200, 101, 2)
+    # plain names, phones, e-mails and road addresses by kernels; the masked name and the
+    # lot-form address once per distinct value; the masked phone and e-mail one by one
+    assert (stats.vectorised, stats.distinct, stats.fallback) == (400, 2, 2)
 
 
 @pytest.mark.parametrize("data", [
