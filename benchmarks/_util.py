@@ -58,15 +58,17 @@ def _tree_rss(pid: int) -> int:
                                   if line.startswith("VmRSS:")) * 1024
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 stack.extend(int(c) for c in fh.read().split())
-        except OSError:
+        except (OSError, StopIteration):  # the process ended while being read
             continue
     return total
 
 
-def run_measured(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
+def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
+                 extra_env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """(wall seconds, peak memory (PSS) of the whole process tree in bytes, stderr)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env(), stdout=stdout, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, env={**env(), **(extra_env or {})}, stdout=stdout,
+                            stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
 

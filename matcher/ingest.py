@@ -421,6 +421,8 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
             progress(done[0], total, writer.records)
 
     n_workers = workers or os.cpu_count() or 1
+    if os.environ.get("DUMPWATCH_INGEST") == "lines":  # benchmarks compare both paths
+        columnar = False
     if columnar and read_chunk_supported(layout):
         work, items = _process_chunk, _chunks(path, layout, on_bytes)
     else:
