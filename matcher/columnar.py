@@ -33,7 +33,7 @@ import pyarrow.csv as pv
 
 from matcher.corpus_reader import MAX_LINE_BYTES, Layout
 from matcher.fields import MAX_NAME_PARTS, N_FEATURES, F, ParsedRow, hash_row, parse_row
-from matcher.keys import FeatureHasher
+from matcher.keys import TAG_ADDRESS_DETAIL, TAG_PHONE, FeatureHasher, derive_array
 from matcher.normalize import Address, Email, Name, Phone
 from matcher.normalize.address import _DISTRICT, PROVINCES
 from matcher.normalize.ocr import misread_domain
@@ -349,10 +349,11 @@ class ColumnHasher:
         if has.any():
             sel = pa.array(np.flatnonzero(has))
             detail = pc.binary_join_element_wise(dong.take(sel), "동", ho.take(sel), "호", "")
-            ax = pc.binary_join_element_wise(road.take(sel), detail, "|")
             i_det = idx[has]
-            feats[i_det, F["AX"]] = _hash_strings(self.h, b"AX:", ax)
             d_codes, details = _codes(detail)
+            axd = np.array([self.h("AXd:" + d) for d in details], dtype=np.uint64)
+            feats[i_det, F["AX"]] = derive_array(TAG_ADDRESS_DETAIL, feats[i_det, F["AR"]],
+                                                 axd[d_codes])
             dist = np.asarray(pre_codes[has])
             pairs = dist.astype(np.int64) * len(details) + d_codes
             uniq, inv = np.unique(pairs, return_inverse=True)
@@ -430,9 +431,6 @@ class ColumnHasher:
             sub = col.take(pa.array(idx))
             g = pc.extract_regex(sub, _PLAIN_MOBILE)
             carrier, mid, last = (g.field(k) for k in ("carrier", "mid", "last"))
-            e164 = pc.binary_join_element_wise("+821", pc.utf8_slice_codeunits(carrier, 1),
-                                               mid, last, "")
-            feats[idx, F["P"]] = _hash_strings(self.h, b"P:", e164)
             pm, pl, pm3 = self._block_tables()
             mid_n = pc.cast(mid, pa.int32()).to_numpy()
             last_n = pc.cast(last, pa.int32()).to_numpy()
@@ -441,6 +439,18 @@ class ColumnHasher:
             feats[i4[:, None], [F["PM"], F["Q0"], F["Q1"]]] = pm[mid_n[four]]
             feats[i3, F["PM"]] = pm3[mid_n[~four]]
             feats[idx[:, None], [F["PL"], F["Q2"], F["Q3"]]] = pl[last_n]
+            # P as fields._phone_hash: derived from the prefix and block digests (4-digit
+            # middle block), keyed over the whole number otherwise
+            carrier_n = pc.cast(carrier, pa.int32()).to_numpy()
+            prefix = np.array([self.h(f"Pp:+821{c % 10}") for c in range(10)], dtype=np.uint64)
+            feats[i4, F["P"]] = derive_array(TAG_PHONE, prefix[carrier_n[four] % 10],
+                                             feats[i4, F["PM"]], feats[i4, F["PL"]])
+            if i3.size:
+                sel = pa.array(np.flatnonzero(~four))
+                e164 = pc.binary_join_element_wise(
+                    "+821", pc.utf8_slice_codeunits(carrier.take(sel), 1), mid.take(sel),
+                    last.take(sel), "")
+                feats[i3, F["P"]] = _hash_strings(self.h, b"P:", e164)
             found[idx] = True
             stats.vectorised += int(idx.size)
         self._per_value(col, part & ~plain, "phone", feats, found, stats)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from dumpwatch.errors import IndexError_
 from dumpwatch.synth import people
 from matcher.columnar import ColumnHasher, read_chunk
 from matcher.corpus_reader import Layout
 from matcher.fields import FEATURES, hash_row, parse_row
+from matcher.index import FORMAT_VERSION, Corpus
 from matcher.ingest import add_corpus
 from matcher.keys import FeatureHasher, SecretKey
 
@@ -163,3 +166,21 @@ def test_columnar_ingest_writes_the_index_of_the_line_reader(
     assert [line for line, _ in b.examples][:3] == [12, 32, 52]
     assert b.settled.fallback < 0.1 * b.settled.values  # most values took the fast path
     assert _segment_files(tmp_path / "h2") == _segment_files(tmp_path / "h1")
+
+
+def test_an_index_of_the_previous_format_is_refused_with_how_to_rebuild(
+        tmp_path: Path, key: SecretKey) -> None:
+    """Format 4 derives the phone digest from its blocks: a format-3 index holds other
+    digests for the same numbers and must be rebuilt, never read."""
+    (tmp_path / "c.csv").write_bytes(_csv([("customer_id", "이름", "휴대폰")] +
+                                          [(p.id, p.name, p.phone) for p in people(0, 20)]))
+    add_corpus(tmp_path / "home", "shop", tmp_path / "c.csv", key, workers=1)
+    manifest = tmp_path / "home" / "corpora" / "shop" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    assert data["version"] == FORMAT_VERSION == 4
+    manifest.write_text(json.dumps({**data, "version": 3}))
+    with pytest.raises(IndexError_, match=r"index format 3, this dumpwatch reads format 4: "
+                                          r"remove it .* and add its files again"):
+        Corpus(tmp_path / "home", "shop", key)
+    with pytest.raises(IndexError_, match="index format 3"):
+        add_corpus(tmp_path / "home", "shop", tmp_path / "c.csv", key, workers=1)
