@@ -17,7 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._util import OUT, corpus_file, dir_bytes, dumpwatch, machine, run_measured
+from benchmarks._util import (
+    LAST_CPU,
+    OUT,
+    corpus_file,
+    dir_bytes,
+    dumpwatch,
+    machine,
+    run_measured,
+)
 
 # Every column as a string, streamed in batches: what reading the CSV costs at C speed.
 _BARE_READ = """
@@ -41,6 +49,7 @@ def main() -> None:
         home = OUT / f"home-{n}"
         shutil.rmtree(home, ignore_errors=True)
         bare, _, _ = run_measured([sys.executable, "-c", _BARE_READ, str(src)])
+        bare_cpu = LAST_CPU[0]
         extra = {"DUMPWATCH_INGEST": "lines"} if args.line_reader else {}
         wall, rss, err = run_measured(dumpwatch("--home", str(home), "-q", "corpus", "add",
                                                 "bench", str(src)), extra_env=extra)
@@ -48,8 +57,12 @@ def main() -> None:
         print(f"ingest {n:>11,} records: {wall:7.1f} s  {n / wall:9,.0f} records/s  "
               f"peak memory {rss / 2**30:5.2f} GiB  index {size / n:6.1f} bytes/record  "
               f"(source {src.stat().st_size / n:.0f} bytes/record)", flush=True)
-        print(f"  bare pyarrow.csv read of the same file: {bare:.1f} s; ingest / bare read = "
-              f"{wall / bare:.1f}x; load average {os.getloadavg()[0]:.1f}", flush=True)
+        cpu = LAST_CPU[0]
+        print(f"  CPU {cpu:.1f} s in all processes (= {cpu / os.cpu_count():.1f} s of wall on "
+              f"{os.cpu_count()} idle cores); load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(f"  bare pyarrow.csv read of the same file: {bare:.1f} s wall, {bare_cpu:.1f} s "
+              f"CPU; ingest / bare read = {wall / bare:.1f}x wall, {cpu / bare_cpu:.1f}x CPU",
+              flush=True)
         for line in err.splitlines():
             if "values normalised" in line:
                 print(" ", line.strip(), flush=True)
