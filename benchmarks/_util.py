@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import sys
 import threading
@@ -12,6 +13,9 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
 KEY = "b3" * 32  # benchmark-only key; the data is synthetic
+# CPU seconds (user + system, the command and every process it waited for) of the last
+# run_measured: on a shared machine, wall time depends on the others' load; this does not.
+LAST_CPU = [0.0]
 
 
 def env() -> dict[str, str]:
@@ -58,15 +62,19 @@ def _tree_rss(pid: int) -> int:
                                   if line.startswith("VmRSS:")) * 1024
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 stack.extend(int(c) for c in fh.read().split())
-        except OSError:
+        except (OSError, StopIteration):  # the process ended while being read
             continue
     return total
 
 
-def run_measured(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int, str]:
+def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
+                 extra_env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """(wall seconds, peak memory (PSS) of the whole process tree in bytes, stderr)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env(), stdout=stdout, stderr=subprocess.PIPE, text=True)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = usage.ru_utime + usage.ru_stime
+    proc = subprocess.Popen(cmd, env={**env(), **(extra_env or {})}, stdout=stdout,
+                            stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
 
@@ -81,6 +89,8 @@ def run_measured(cmd: list[str], stdout=subprocess.DEVNULL) -> tuple[float, int,
     done.set()
     th.join()
     wall = time.perf_counter() - t
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime - cpu0
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return wall, peak[0], err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import shutil
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._util import OUT, corpus_file, dumpwatch, machine, run_measured
+from benchmarks._util import LAST_CPU, OUT, corpus_file, dumpwatch, machine, run_measured
 from dumpwatch.evaluation import CHATTER
 from dumpwatch.synth import people
 
@@ -84,7 +85,8 @@ def main() -> None:
         found = _count_lines(OUT / "dense.jsonl")
         print(f"dense  {rows:>11,} rows vs {args.index:,}-record index: {wall:7.1f} s "
               f"{rows / wall:9,.0f} rows/s  peak memory {rss / 2**30:.2f} GiB  "
-              f"re-identified {found / rows:.4f}", flush=True)
+              f"re-identified {found / rows:.4f}  CPU {LAST_CPU[0]:.1f} s  "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
     if args.sparse_mb:
         text = sparse_text(args.sparse_mb, args.index)
         mb = text.stat().st_size / 1e6
@@ -93,7 +95,8 @@ def main() -> None:
                                                   "jsonl", str(text)), stdout=out)
         found = _count_lines(OUT / "sparse.jsonl")
         print(f"sparse {mb:9.0f} MB chatter: {wall:7.1f} s {mb / wall:7.1f} MB/s  "
-              f"peak memory {rss / 2**30:.2f} GiB  ({found:,} leaked lines found)", flush=True)
+              f"peak memory {rss / 2**30:.2f} GiB  ({found:,} leaked lines found)  "
+              f"CPU {LAST_CPU[0]:.1f} s  load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

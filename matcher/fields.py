@@ -17,7 +17,7 @@ from itertools import chain
 
 import numpy as np
 
-from matcher.keys import FeatureHasher
+from matcher.keys import TAG_ADDRESS_DETAIL, TAG_PHONE, FeatureHasher, derive
 from matcher.normalize import (
     Address,
     Email,
@@ -152,8 +152,6 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
         out[_iN:_iN + 6] = _name_hashes(name, h)
     phone = row.phone
     if phone is not None:
-        if phone.e164 is not None:
-            out[_iP] = h.uncached("P:" + phone.e164)
         mid, last4 = phone.mid, phone.last4
         if mid is not None and last4 is not None and len(mid) == 4:  # the common case
             out[_iPM], out[_iQ0], out[_iQ0 + 1] = _block_hashes("PM", mid, h)
@@ -166,6 +164,8 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
             for k, q in enumerate(phone.quarters):
                 if q is not None:
                     out[_iQ0 + k] = h(_QNAMES[k] + q)
+        if phone.e164 is not None:
+            out[_iP] = _phone_hash(phone.e164, mid, last4, out[_iPM], out[_iPL], h)
     email = row.email
     if email is not None:
         if email.full is not None:
@@ -179,8 +179,8 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
             out[_iAD] = h("AD:" + addr.district)
         if addr.road is not None:
             out[_iAR] = h.uncached("AR:" + addr.road)  # millions of distinct values: no cache
-            if addr.detail:
-                out[_iAX] = h.uncached(f"AX:{addr.road}|{addr.detail}")
+            if addr.detail:  # derived from AR: one keyed digest fewer (see keys.derive)
+                out[_iAX] = derive(TAG_ADDRESS_DETAIL, out[_iAR], h("AXd:" + addr.detail))
         if addr.lot is not None:
             out[_iAL] = h.uncached("AL:" + addr.lot)
         if addr.dong is not None:
@@ -195,6 +195,15 @@ def hash_row(row: ParsedRow, h: FeatureHasher) -> list[int]:
         if order.date is not None:
             out[_iOT] = h(f"OT:{order.item}|{order.date}")
     return out
+
+
+def _phone_hash(e164: str, mid: str | None, last4: str | None, pm: int, pl: int,
+                h: FeatureHasher) -> int:
+    """P: derived from the keyed digests of the prefix and the two 4-digit blocks where the
+    number ends in them (one keyed digest fewer per record, see keys.derive), else keyed."""
+    if pm and pl and mid is not None and len(mid) == 4 and e164.endswith(f"{mid}{last4}"):
+        return derive(TAG_PHONE, h("Pp:" + e164[:-8]), pm, pl)
+    return h.uncached("P:" + e164)
 
 
 def _block_hashes(kind: str, block: str, h: FeatureHasher) -> tuple[int, ...]:

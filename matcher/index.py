@@ -35,7 +35,9 @@ MANIFEST = "manifest.json"
 # 2: phone halves, OCR-folded email hash, lot/unit/dong/complex address and dated-order features,
 #    four more blocking keys. An index of another version is refused, never misread.
 # 3: masked name + middle phone block keys (N0+PM, NL+PM).
-# 4: the four masked-name keys (N0|NL + PL|PM) become two phone-block keys (PL, PM).
+# 4: the four masked-name keys (N0|NL + PL|PM) become two phone-block keys (PL, PM); the
+#    phone and the address-with-detail digests are derived from the block and road digests
+#    (keys.derive) instead of hashed again.
 FORMAT_VERSION = 4
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import multiprocessing as mp
 import os
 import shutil
@@ -21,9 +22,12 @@ from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dumpwatch.errors import CorpusFormatError
 from matcher.address_table import AddressTable, load_address_table
+from matcher.columnar import ColumnHasher, Settled, read_chunk, read_chunk_supported
 from matcher.corpus_reader import (
     MAX_LINE_BYTES,
     Layout,
@@ -56,6 +60,10 @@ from matcher.index import (
 from matcher.keys import FeatureHasher, SecretKey
 
 BATCH_LINES = 20_000
+# Delimited UTF-8 corpora are read in chunks of whole lines for the columnar path
+# (matcher/columnar.py); ~60k records a chunk keeps per-chunk overheads small and a
+# worker's memory in the tens of MB.
+CHUNK_BYTES = 8 << 20
 
 # Phones and emails: how many distinct values exist is estimated from how often the
 # corpus repeats them (a 1/16 sample of their digests), see SegmentWriter.seal.
@@ -79,6 +87,7 @@ class IngestReport:
     examples: list[tuple[int, str]] = field(default_factory=list)
     rejects_log: Path | None = None
     address_table: AddressTable | None = None  # its row counts and bad lines, if one was used
+    settled: Settled = field(default_factory=Settled)  # how values were normalised
 
 
 @dataclass
@@ -93,6 +102,7 @@ class _Batch:
     errors: list[tuple[int, str]]
     unmatchable: int
     identifiers: dict[str, tuple[int, np.ndarray, np.ndarray]]  # see SegmentWriter.add
+    settled: Settled | None = None
 
 
 # ---------------------------------------------------------------- worker side
@@ -108,6 +118,8 @@ def _init_worker(key_raw: bytes, layout: Layout, hash_ids: bool,
     _worker["id_hasher"] = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
     _worker["layout"] = layout
     _worker["hash_ids"] = hash_ids
+    _worker["columns"] = ColumnHasher(_worker["hasher"],  # type: ignore[arg-type]
+                                      table.complete if table is not None else None)
 
 
 def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
@@ -155,9 +167,18 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
         idhashes.append(h)
         ids.append(f"{h:016x}".encode() if hash_ids else rid.encode("utf-8"))
     errors.sort()  # decoding and parsing problems were found in two passes
-    k = len(rows)
     feats, nlen = hash_rows(rows, hasher)
-    idhash = np.array(idhashes, dtype=np.uint64)
+    settled = Settled(fallback=len(rows), values=len(rows))  # counted in rows on this path
+    return _assemble(feats, nlen, np.array(idhashes, dtype=np.uint64), b"".join(ids),
+                     np.fromiter((len(i) for i in ids), dtype=np.uint32, count=len(ids)),
+                     errors, unmatchable, settled)
+
+
+def _assemble(feats: np.ndarray, nlen: np.ndarray, idhash: np.ndarray, ids: bytes,
+              id_lengths: np.ndarray, errors: list[tuple[int, str]], unmatchable: int,
+              settled: Settled) -> _Batch:
+    """Everything the segment writer needs, derived from the feature vectors."""
+    k = feats.shape[0]
     sketch = np.zeros(k, dtype=SKETCH_DTYPE)
     sketch["h"] = sketch16(feats)
     sketch["nlen"] = nlen
@@ -171,9 +192,49 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     counted = feats[:, COUNTED_FEATURES].ravel()
     counted = counted[counted != 0]
     uniq, cnt = np.unique(counted, return_counts=True)
-    return _Batch(k, blocking_keys(feats), sketch, idhash, b"".join(ids),
-                  np.fromiter((len(i) for i in ids), dtype=np.uint32, count=k),
-                  (uniq, cnt.astype(np.uint64)), errors, unmatchable, identifiers)
+    return _Batch(k, blocking_keys(feats), sketch, idhash, ids, id_lengths,
+                  (uniq, cnt.astype(np.uint64)), errors, unmatchable, identifiers, settled)
+
+
+_NO_ID = "no record id"
+_UNMATCHABLE = "no phone, email or name+address to match on"
+
+
+def _process_chunk(item: tuple[int, bytes | None]) -> _Batch:
+    """A chunk of whole lines starting at line ``first``: columnar if pyarrow maps its rows
+    onto its lines, else through the line reader (which says which line is bad)."""
+    first, chunk = item
+    layout: Layout = _worker["layout"]  # type: ignore[assignment]
+    if chunk is None:
+        return _process([(first, None)])
+    cc = read_chunk(chunk, layout)
+    if cc is None:
+        return _process(_split_lines(chunk, first, layout))
+    columns: ColumnHasher = _worker["columns"]  # type: ignore[assignment]
+    id_hasher: FeatureHasher = _worker["id_hasher"]  # type: ignore[assignment]
+    feats, nlen, identifying, settled = columns.features(cc.cols, cc.rows)
+    rid = cc.cols["id"]
+    no_id = ~cc.blank & (rid.to_numpy(zero_copy_only=False) == "")
+    unmatchable = ~cc.blank & ~no_id & ~identifying
+    errors = sorted([(first + int(i), _NO_ID) for i in np.flatnonzero(no_id)] +
+                    [(first + int(i), _UNMATCHABLE) for i in np.flatnonzero(unmatchable)])
+    good = np.flatnonzero(~cc.blank & ~no_id & identifying)
+    rid = rid.take(pa.array(good)).cast(pa.binary())
+    idhash = id_hasher.digests(rid.to_pylist())
+    if _worker["hash_ids"]:
+        ids = idhash.astype(">u8").tobytes().hex().encode()
+        id_lengths = np.full(good.size, 16, dtype=np.uint32)
+    else:
+        ids = b"".join(rid.to_pylist())
+        id_lengths = pc.binary_length(rid).to_numpy().astype(np.uint32)
+    return _assemble(feats[good], nlen[good], idhash, ids, id_lengths, errors,
+                     int(np.count_nonzero(unmatchable)), settled)
+
+
+def _split_lines(chunk: bytes, first: int, layout: Layout) -> list[tuple[int, bytes | None]]:
+    """The chunk's lines as the line reader cuts them (quoted fields may span lines)."""
+    return list(_joined_lines(iter_raw_lines(io.BytesIO(chunk)), first - 1, layout,
+                              skip_header=False))
 
 
 # ---------------------------------------------------------------- main side
@@ -187,37 +248,89 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _joined_lines(lines: Iterator[tuple[int, bytes | None, int]], offset: int, layout: Layout,
+                  skip_header: bool) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, raw row): a quoted field spanning lines joins them into one row."""
+    pending: tuple[int, bytes] | None = None
+    for line_no, raw, _ in lines:
+        line_no += offset
+        if skip_header and line_no == 1 and layout.has_header and layout.format == "delimited":
+            continue
+        if layout.format == "delimited" and raw is not None:
+            if pending is not None:  # inside a quoted field that spans lines
+                start, acc = pending
+                acc += raw
+                if acc.count(b'"') % 2 == 0 or len(acc) > MAX_LINE_BYTES:
+                    yield start, acc if len(acc) <= MAX_LINE_BYTES else None
+                    pending = None
+                else:
+                    pending = (start, acc)
+                continue
+            if raw.count(b'"') % 2:
+                pending = (line_no, raw)
+                continue
+        yield line_no, raw
+    if pending is not None:
+        yield pending
+
+
 def _batches(path: Path, layout: Layout, on_bytes: Callable[[int], None]
              ) -> Iterator[list[tuple[int, bytes | None]]]:
     with open_binary(path) as fh:
         raw_fh = getattr(fh, "fileobj", fh)
         batch: list[tuple[int, bytes | None]] = []
-        pending: tuple[int, bytes] | None = None
-        for line_no, raw, _ in iter_raw_lines(fh):
-            if line_no == 1 and layout.has_header and layout.format == "delimited":
-                continue
-            if layout.format == "delimited" and raw is not None:
-                if pending is not None:  # inside a quoted field that spans lines
-                    start, acc = pending
-                    acc += raw
-                    if acc.count(b'"') % 2 == 0 or len(acc) > MAX_LINE_BYTES:
-                        batch.append((start, acc if len(acc) <= MAX_LINE_BYTES else None))
-                        pending = None
-                    else:
-                        pending = (start, acc)
-                    continue
-                if raw.count(b'"') % 2:
-                    pending = (line_no, raw)
-                    continue
-            batch.append((line_no, raw))
+        for item in _joined_lines(iter_raw_lines(fh), 0, layout, skip_header=True):
+            batch.append(item)
             if len(batch) >= BATCH_LINES:
                 on_bytes(raw_fh.tell())
                 yield batch
                 batch = []
-        if pending is not None:
-            batch.append((pending[0], pending[1]))
         if batch:
             yield batch
+        on_bytes(raw_fh.tell())
+
+
+def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
+            size: int | None = None) -> Iterator[tuple[int, bytes | None]]:
+    """(number of the first line, chunk of whole lines) for the columnar path; a chunk ends
+    outside quotes where it can, and (line, None) stands for a line over MAX_LINE_BYTES."""
+    size = size or CHUNK_BYTES
+    with open_binary(path) as fh:
+        raw_fh = getattr(fh, "fileobj", fh)
+        line_no = 1
+        buf = b""
+        header = layout.has_header
+        eof = False
+        while not eof:
+            block = fh.read(size)
+            eof = not block
+            buf += block
+            if header:  # the header line is not data
+                end = buf.find(b"\n")
+                if end < 0 and not eof and len(buf) <= MAX_LINE_BYTES:
+                    continue
+                buf = buf[end + 1:] if end >= 0 else b""
+                line_no, header = 2, False
+            if eof:
+                cut = len(buf)
+            else:
+                cut = buf.rfind(b"\n") + 1
+                if cut == 0:
+                    if len(buf) > MAX_LINE_BYTES:  # one over-long line: skip to its end
+                        while not eof and (nl := buf.find(b"\n")) < 0:
+                            buf = fh.read(size)
+                            eof = not buf
+                        yield line_no, None
+                        line_no += 1
+                        buf = buf[nl + 1:] if not eof else b""
+                    continue
+                if buf.count(b'"', 0, cut) % 2 and len(buf) < 8 * size:
+                    continue  # inside a quoted field: read on
+            piece, buf = buf[:cut], buf[cut:]
+            if piece:
+                on_bytes(raw_fh.tell())
+                yield line_no, piece
+                line_no += piece.count(b"\n")
         on_bytes(raw_fh.tell())
 
 
@@ -225,11 +338,12 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
                id_column: str | None = None, mapping: dict[str, str] | None = None,
                hash_ids: bool = False, workers: int | None = None,
                progress: ProgressFn | None = None,
-               address_table: Path | None = None) -> IngestReport:
+               address_table: Path | None = None, columnar: bool = True) -> IngestReport:
     """Ingest ``path`` into corpus ``name``; idempotent for a file already ingested.
 
     ``address_table``: a road ↔ lot lookup table (see :mod:`matcher.address_table`);
-    corpus addresses then carry both forms."""
+    corpus addresses then carry both forms. ``columnar=False`` forces the line-by-line
+    path (the reference the columnar one is tested against)."""
     validate_corpus_name(name)
     report = IngestReport(corpus=name, file=path.name)
     started = time.monotonic()
@@ -256,7 +370,8 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
         seg_name = f"seg-{len(manifest.segments) + 1:04d}-{int(time.time())}"
         writer = SegmentWriter(cdir / f"{seg_name}.tmp", hash_ids)
         try:
-            _run(path, layout, key, hash_ids, writer, report, workers, progress, table)
+            _run(path, layout, key, hash_ids, writer, report, workers, progress, table,
+                 columnar)
             previous = [load_idhashes(cdir / s.dir) for s in manifest.segments]
             info, report.duplicates = writer.seal(previous)
         except BaseException:
@@ -284,7 +399,7 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
 
 def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: SegmentWriter,
          report: IngestReport, workers: int | None, progress: ProgressFn | None,
-         table: AddressTable | None = None) -> None:
+         table: AddressTable | None = None, columnar: bool = True) -> None:
     total = path.stat().st_size
     done = [0]
 
@@ -295,6 +410,8 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
         writer.add(batch.keys, batch.sketch, batch.idhash, batch.ids, batch.id_lengths,
                    batch.freq, batch.identifiers)
         report.unmatchable += batch.unmatchable
+        if batch.settled is not None:
+            report.settled.add(batch.settled)
         for line_no, reason in batch.errors:
             report.rejected += 1
             report.reasons[reason.split(" (")[0]] += 1
@@ -304,16 +421,21 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
             progress(done[0], total, writer.records)
 
     n_workers = workers or os.cpu_count() or 1
-    batches = _batches(path, layout, on_bytes)
+    if os.environ.get("DUMPWATCH_INGEST") == "lines":  # benchmarks compare both paths
+        columnar = False
+    if columnar and read_chunk_supported(layout):
+        work, items = _process_chunk, _chunks(path, layout, on_bytes)
+    else:
+        work, items = _process, _batches(path, layout, on_bytes)  # type: ignore[assignment]
     if n_workers <= 1 or total < 4 * 1024 * 1024:
         _init_worker(key.raw, layout, hash_ids, table)
-        for lines in batches:
-            consume(_process(lines))
+        for item in items:
+            consume(work(item))  # type: ignore[arg-type]
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init_worker,
                   initargs=(key.raw, layout, hash_ids, table)) as pool:
-        for result in pool.imap(_process, batches, chunksize=1):
+        for result in pool.imap(work, items, chunksize=1):  # type: ignore[arg-type]
             consume(result)
 
 

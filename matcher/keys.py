@@ -13,8 +13,11 @@ import hashlib
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from dumpwatch.errors import ConfigError, KeyMismatchError
 
@@ -95,6 +98,57 @@ class SecretKey:
                 "DUMPWATCH_KEY_FILE to the key it was built with")
 
 
+# ---------------------------------------------------------------- derived digests
+# Some features are derived from other features' keyed digests instead of being hashed
+# again: the phone (E.164) from its prefix and its two 4-digit blocks, the address with
+# its detail from the road digest and the detail's. A keyed BLAKE2b is a pseudorandom
+# function: without the key its outputs are indistinguishable from random 64-bit values,
+# and whoever could compute a public function g of them for a value of their choosing
+# could tell the keyed hash from a random one. So g(k(x1), k(x2)) is as unguessable as
+# k(x1, x2): testing a guessed phone number against the index still needs the keyed
+# digest of each of its blocks, i.e. the key. What the derivation must keep is
+# uniqueness: g mixes every input through an invertible 64-bit permutation (splitmix64's
+# finaliser), so distinct inputs collide only by 64-bit chance, and each derived feature
+# starts from its own tag, so a derived digest never equals another feature's. The key
+# fingerprint check is unchanged: an index built under another key is refused.
+
+_MASK64 = (1 << 64) - 1
+_G1, _G2, _G3 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+TAG_PHONE = 0x5048_4F4E_45_000001  # "PHONE"
+TAG_ADDRESS_DETAIL = 0x4144_4452_45_000002  # "ADDRE"
+
+
+def _splitmix(x: int) -> int:
+    x ^= x >> 30
+    x = (x * _G2) & _MASK64
+    x ^= x >> 27
+    x = (x * _G3) & _MASK64
+    return x ^ (x >> 31)
+
+
+def derive(tag: int, *digests: int) -> int:
+    """A 64-bit digest derived from keyed digests (see above); never 0 (0 = absent)."""
+    acc = (tag * _G1) & _MASK64
+    for d in digests:
+        acc = _splitmix(acc ^ d)
+    return acc or 1
+
+
+def derive_array(tag: int, *digests: np.ndarray) -> np.ndarray:
+    """derive() over columns of digests, bit for bit."""
+    with np.errstate(over="ignore"):
+        acc = np.full(digests[0].shape, np.uint64((tag * _G1) & _MASK64), dtype=np.uint64)
+        for d in digests:
+            x = acc ^ d.astype(np.uint64)
+            x ^= x >> np.uint64(30)
+            x *= np.uint64(_G2)
+            x ^= x >> np.uint64(27)
+            x *= np.uint64(_G3)
+            acc = x ^ (x >> np.uint64(31))
+    acc[acc == 0] = 1
+    return acc
+
+
 class FeatureHasher:
     """Keyed 64-bit digests of normalised feature strings.
 
@@ -123,6 +177,17 @@ class FeatureHasher:
             if len(self._cache) < self._cache_limit:
                 self._cache[value] = h
         return h
+
+    def digests(self, values: Iterable[bytes]) -> np.ndarray:
+        """uncached() for a column of encoded values at once, as a uint64 array."""
+        copy = self._proto.copy
+
+        def one(v: bytes) -> bytes:
+            b = copy()
+            b.update(v)
+            return b.digest()
+
+        return np.frombuffer(b"".join(map(one, values)), dtype="<u8").astype(np.uint64)
 
     def uncached(self, value: str) -> int:
         """For high-entropy values (phones, emails) that would only pollute the cache."""

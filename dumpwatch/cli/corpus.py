@@ -98,6 +98,10 @@ def corpus_add(
     err.print(f"corpus {name!r}: {report.records:,} records added from {file.name} "
               f"in {report.seconds:.1f}s ({rate:,.0f}/s); {report.rejected:,} rows rejected, "
               f"{report.duplicates:,} duplicate ids skipped")
+    if (st := report.settled).values:
+        err.print(f"  values normalised: {st.vectorised / st.values:.1%} by column kernels, "
+                  f"{st.distinct / st.values:.1%} once per distinct value, "
+                  f"{st.fallback / st.values:.1%} value by value (fallback)")
     if report.rejected:
         for reason, n in report.reasons.most_common():
             err.print(f"  {n:>9,}  {reason}")
