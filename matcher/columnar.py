@@ -227,7 +227,10 @@ class ColumnHasher:
             nlen[idx] = np.array([len(r.name.parts) if r.name else 0 for r in rows_],
                                  dtype=np.uint8)[codes]
         if "address" in cols:
-            plain = self._addresses(cols["address"], part, feats, located, stats)
+            # With a road <-> lot table every address is completed through parse_row's
+            # path (the table adds the other form), so none is settled by the kernels.
+            plain = (self._addresses(cols["address"], part, feats, located, stats)
+                     if self.complete is None else np.zeros(rows, dtype=bool))
             idx, codes, rows_ = self._distinct(cols["address"], part & ~plain, "address", feats,
                                                stats)
             ok = [r.address is not None and (r.address.located or r.address.unit is not None)
