@@ -32,13 +32,33 @@ from crawler.spiders.distributed import KEY_PREFIX
 
 HEARTBEAT_SECONDS = float(os.environ.get("DUMPWATCH_WORKER_HEARTBEAT", "10"))
 # Take the next request and record it as this worker's, in one step: a worker killed in
-# between cannot lose it.
+# between cannot lose it. The in-flight entry keeps the request's queue score in front
+# ("score|request") so a reclaim puts it back at the same priority without decoding it.
 _POP = """
-local r = redis.call('ZRANGE', KEYS[1], 0, 0)
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
-redis.call('HSET', KEYS[2], redis.sha1hex(r[1]), r[1])
+redis.call('HSET', KEYS[2], redis.sha1hex(r[1]), r[2] .. '|' .. r[1])
 return r[1]
+"""
+# Give a dead worker's in-flight requests back to the queue, in one step and only if it is
+# still dead: two workers reclaiming at once cannot both re-queue a request (fetched twice),
+# and one killed half-way cannot strand the rest. Entries written before the score was kept
+# (a rolling upgrade) go back at priority 0.
+_RECLAIM = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local held = redis.call('HVALS', KEYS[1])
+for _, v in ipairs(held) do
+  local bar = string.find(v, '|', 1, true)
+  local score = bar and tonumber(string.sub(v, 1, bar - 1))
+  if score then
+    redis.call('ZADD', KEYS[3], score, string.sub(v, bar + 1))
+  else
+    redis.call('ZADD', KEYS[3], 0, v)
+  end
+end
+redis.call('DEL', KEYS[1])
+return #held
 """
 # Record a request's fingerprint and queue it, in one step: upstream's scheduler does SADD
 # then ZADD from the client, so a worker killed (or cut off) between the two leaves the
@@ -137,6 +157,7 @@ class ReliableScheduler(Scheduler):
             raise NotConfigured("the shared frontier needs scrapy-redis' PriorityQueue")
         self._pop = self.server.register_script(_POP)
         self._enqueue = self.server.register_script(_ENQUEUE)
+        self._reclaim = self.server.register_script(_RECLAIM)
         self._stop = threading.Event()
         self._beat()
         threading.Thread(target=self._heartbeat, daemon=True).start()
@@ -189,29 +210,22 @@ class ReliableScheduler(Scheduler):
         if token:
             self.server.hdel(self.inflight_key, token)
 
-    def _dead_keys(self) -> list[bytes]:
+    def _dead_keys(self) -> list[tuple[bytes, str]]:
+        """(in-flight key, heartbeat key) of workers that look dead; _RECLAIM checks again."""
         dead = []
         for key in self.server.scan_iter(match=self._inflight_prefix + "*"):
             worker = key.decode().rsplit(":inflight:", 1)[1]
-            if worker != self.worker_id and not self.server.exists(
-                    f"{KEY_PREFIX}:worker:{worker}"):
-                dead.append(key)
+            alive = f"{KEY_PREFIX}:worker:{worker}"
+            if worker != self.worker_id and not self.server.exists(alive):
+                dead.append((key, alive))
         return dead
 
     def reclaim(self) -> int:
         """Move dead workers' in-flight requests back to the queue; returns how many."""
         self._last_reclaim = time.monotonic()
         moved = 0
-        for key in self._dead_keys():
-            mine = key + b":reclaiming:" + self.worker_id.encode()
-            try:
-                self.server.rename(key, mine)  # only one reclaimer wins
-            except redis.ResponseError:
-                continue
-            for data in self.server.hvals(mine):
-                self.queue.push(self.queue._decode_request(data))
-                moved += 1
-            self.server.delete(mine)
+        for key, alive in self._dead_keys():
+            moved += int(self._reclaim(keys=[key, alive, self.queue.key]))
         if moved and self.stats:
             self.stats.inc_value("dumpwatch/reclaimed", moved)
         return moved

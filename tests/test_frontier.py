@@ -15,19 +15,35 @@ from crawler.frontier import ReliableScheduler, keys, redis_settings
 from dumpwatch.testsites.services import RedisServer, ServiceUnavailable
 
 
+def open_scheduler(url: str) -> ReliableScheduler:
+    crawler = get_crawler(Spider, redis_settings(url))
+    sched = ReliableScheduler.from_crawler(crawler)
+    sched.open(Spider.from_crawler(crawler, name="paste"))
+    return sched
+
+
 @pytest.fixture()
-def scheduler():
+def redis_url():
     server = RedisServer()
     try:
         url = server.start()
     except ServiceUnavailable as exc:
         pytest.skip(str(exc))
-    crawler = get_crawler(Spider, redis_settings(url))
-    sched = ReliableScheduler.from_crawler(crawler)
-    sched.open(Spider.from_crawler(crawler, name="paste"))
-    yield sched, redis.Redis.from_url(url)
-    sched.close("finished")
+    yield url
     server.stop()
+
+
+@pytest.fixture()
+def scheduler(redis_url):
+    sched = open_scheduler(redis_url)
+    yield sched, redis.Redis.from_url(redis_url)
+    sched.close("finished")
+
+
+def die(sched: ReliableScheduler, r: redis.Redis) -> None:
+    """What kill -9 leaves: in-flight requests and a heartbeat that is no longer renewed."""
+    sched._stop.set()
+    r.delete(sched._alive_key)
 
 
 def watch(r: redis.Redis, action) -> list[str]:
@@ -85,3 +101,56 @@ def test_a_queue_write_that_fails_leaves_no_fingerprint(scheduler) -> None:
     assert r.scard(k["dupefilter"]) == 0  # so the page is queued once the queue works again
     r.delete(k["queue"])
     assert sched.enqueue_request(Request("http://127.0.0.1:8000/raw/p00003")) is True
+
+
+def test_a_dead_workers_requests_go_back_once_at_their_priority(redis_url) -> None:
+    r = redis.Redis.from_url(redis_url)
+    k = keys("paste")
+    victim = open_scheduler(redis_url)
+    for n, prio in ((1, 5), (2, 0), (3, -2)):
+        victim.enqueue_request(Request(f"http://127.0.0.1:8000/raw/p1000{n}", priority=prio))
+    held = [victim.next_request() for _ in range(3)]
+    assert r.zcard(k["queue"]) == 0 and r.hlen(victim.inflight_key) == 3
+    die(victim, r)
+    first, second = open_scheduler(redis_url), open_scheduler(redis_url)  # both reclaim on open
+    try:
+        assert r.zcard(k["queue"]) == 3  # once each, though two workers reclaimed
+        assert not r.exists(victim.inflight_key)
+        scores = sorted(s for _, s in r.zrange(k["queue"], 0, -1, withscores=True))
+        assert scores == [-5.0, 0.0, 2.0]  # the priorities the requests were queued with
+        urls = [first.next_request().url for _ in range(3)]
+        assert urls == [h.url for h in held]  # highest priority first, as before the death
+        assert first.next_request() is None
+    finally:
+        first.close("finished")
+        second.close("finished")
+
+
+def test_a_worker_that_comes_back_keeps_its_requests(redis_url) -> None:
+    r = redis.Redis.from_url(redis_url)
+    slow, other = open_scheduler(redis_url), open_scheduler(redis_url)
+    slow.enqueue_request(Request("http://127.0.0.1:8000/raw/p20001"))
+    assert slow.next_request() is not None
+    die(slow, r)
+    dead = other._dead_keys()
+    assert [key for key, _ in dead] == [slow.inflight_key.encode()]
+    slow._beat()  # its heartbeat returns between the scan and the move: nothing is taken
+    try:
+        assert other.reclaim() == 0
+        assert r.hlen(slow.inflight_key) == 1
+        seen = watch(r, lambda: (r.delete(slow._alive_key), other.reclaim()))
+        moves = [x for x in seen if x.split(" ", 1)[1].startswith(("ZADD", "DEL", "HVALS"))
+                 and "worker" not in x]
+        assert moves and all(x.startswith("lua ") for x in moves), seen  # one atomic step
+        assert r.zcard(keys("paste")["queue"]) == 1
+    finally:
+        other.close("finished")
+
+
+def test_requests_held_before_the_score_was_kept_go_back_at_priority_zero(scheduler) -> None:
+    sched, r = scheduler
+    k = keys("paste")
+    old = sched.queue._encode_request(Request("http://127.0.0.1:8000/raw/p30001", priority=7))
+    r.hset(k["queue"].replace(":requests", ":inflight:old-worker"), "x", old)
+    assert sched.reclaim() == 1
+    assert r.zrange(k["queue"], 0, -1, withscores=True) == [(old, 0.0)]
