@@ -47,12 +47,16 @@ def seller_contact(text: str) -> str | None:
 def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, source: str,
                  url: str, author: str | None, contact: str | None, records: list[str],
                  fields: set[str], samples: list[str], cfg: MonitorConfig,
-                 listing: dict | None = None, dump_id: int | None = None) -> Alert | None:
-    """Called by the pipeline in the document's transaction."""
+                 listing: dict | None = None, dump_id: int | None = None,
+                 holders: dict[int, set[str]] | None = None) -> Alert | None:
+    """Called by the pipeline in the document's transaction; ``holders`` as for
+    :func:`dumpwatch.lineage.assign_dump` (read once, under the re-post lock)."""
     if _RANK[verdict] < _RANK[cfg.alert_min_verdict] or not records:
         return None
     lock_reposts(s, corpus)  # two re-posts stored at once: the second sees the first
-    first = _earlier_alert(s, corpus, document_id, set(records), cfg)
+    if holders is None:
+        holders = shared_records(s, corpus, records, document_id)
+    first = _earlier_alert(s, corpus, set(records), holders, cfg)
     now = utcnow()
     payload = {
         "source": source, "url": url, "verdict": verdict, "corpus": corpus,
@@ -76,13 +80,12 @@ def create_alert(s: Session, *, document_id: int, corpus: str, verdict: str, sou
     return alert
 
 
-def _earlier_alert(s: Session, corpus: str, document_id: int, records: set[str],
+def _earlier_alert(s: Session, corpus: str, records: set[str], holders: dict[int, set[str]],
                    cfg: MonitorConfig) -> Alert | None:
     """The earliest recent first alert whose document holds most of these records, by
     lineage's containment (batched: a dump can hold more records than one IN list takes)."""
     need = cfg.repost_containment * len(records)
-    docs = sorted(doc for doc, held in shared_records(s, corpus, records, document_id).items()
-                  if len(held) >= need)
+    docs = sorted(doc for doc, held in holders.items() if len(held) >= need)
     since = utcnow() - timedelta(days=cfg.repost_window_days)
     found: list[Alert] = []
     for chunk in batches(docs):

@@ -61,11 +61,9 @@ def shared_records(s: Session, corpus: str, record_ids: Iterable[str],
     return dict(holders)
 
 
-def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
-                     document_id: int) -> dict[int, int]:
+def _shared_per_dump(s: Session, corpus: str, holders: dict[int, set[str]]) -> dict[int, int]:
     """How many of these records each existing dump holds (a join from ``dumppost``
     would let SQLite scan every finding of every dump; documents are mapped after)."""
-    holders = shared_records(s, corpus, record_ids, exclude_document=document_id)
     per_dump: dict[int, set[str]] = defaultdict(set)
     for chunk in batches(holders):
         for doc, dump_id in s.exec(select(DumpPost.document_id, DumpPost.dump_id).where(
@@ -77,10 +75,13 @@ def _shared_per_dump(s: Session, corpus: str, record_ids: Sequence[str],
 
 def assign_dump(s: Session, *, document_id: int, corpus: str, record_ids: Sequence[str],
                 source: str, url: str, seen_at: datetime | None = None,
-                containment: float = 0.8) -> DumpPost | None:
+                containment: float = 0.8,
+                holders: dict[int, set[str]] | None = None) -> DumpPost | None:
     """File a matched document under its dump (a new one when none contains it).
 
-    Call after the document's findings are flushed, in the same transaction."""
+    Call after the document's findings are flushed, in the same transaction. ``holders``:
+    :func:`shared_records` of these records, when the caller has it already (the pipeline
+    reads it once for the dump and the alert; taken under :func:`lock_reposts`)."""
     records = set(record_ids)
     if not records:
         return None
@@ -91,7 +92,9 @@ def assign_dump(s: Session, *, document_id: int, corpus: str, record_ids: Sequen
     lock_reposts(s, corpus)
     seen_at = seen_at or utcnow()
     best: tuple[float, Dump, int] | None = None
-    for dump_id, shared in _shared_per_dump(s, corpus, sorted(records), document_id).items():
+    if holders is None:
+        holders = shared_records(s, corpus, sorted(records), exclude_document=document_id)
+    for dump_id, shared in _shared_per_dump(s, corpus, holders).items():
         dump = s.get(Dump, dump_id)
         if dump is None:
             continue

@@ -162,3 +162,40 @@ def test_listing_and_report_read_in_batches(db: Database, tmp_path: Path,
         event.remove(Engine, "before_cursor_execute", count)
     assert len(whole[0]) == 16 and batched == whole
     assert bound and max(bound) <= 5, bound  # 3 ids (+ a filter or two), never all 8 or 16
+
+
+def test_the_dump_and_the_alert_of_a_document_share_one_containment_read(db: Database) -> None:
+    """As the pipeline does it: who else holds the records is read once, under the lock,
+    and both the dump filing and the alert's re-post link use that answer."""
+    from dumpwatch.lineage import lock_reposts, shared_records
+
+    first = alert_for(db, 1, range(0, 300))
+    ids = [f"C{r:08d}" for r in range(20, 320)]
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if "finding.record_id IN" in statement.replace('"', ""):
+            reads.append(statement)
+
+    with db.session() as s:
+        doc = Document(content_sha256=f"{2:064x}", first_seen_at=T0, verdict="redistribution")
+        s.add(doc)
+        s.flush()
+        s.exec(insert(Finding), params=[  # type: ignore[call-overload]
+            {"document_id": doc.id, "corpus": "coupang", "record_id": r, "score": 1.0,
+             "fields": "name,phone", "evidence": "line 1: 김*준 · 010-****-5678"} for r in ids])
+        s.flush()
+        event.listen(db.engine, "before_cursor_execute", count)
+        lock_reposts(s, "coupang")
+        holders = shared_records(s, "coupang", ids, exclude_document=doc.id)
+        dp = assign_dump(s, document_id=doc.id, corpus="coupang", record_ids=ids,
+                         source="forum", url="http://forum/2", seen_at=T0, holders=holders)
+        alert = create_alert(s, document_id=doc.id, corpus="coupang", verdict="redistribution",
+                             source="forum", url="http://forum/2", author=None, contact=None,
+                             records=ids, fields={"name", "phone"}, samples=[],
+                             cfg=MonitorConfig(), holders=holders)
+        event.remove(db.engine, "before_cursor_execute", count)
+        s.commit()
+    assert len(reads) == 1, reads
+    assert dp is not None and dp.shared == 280
+    assert alert is not None and alert.repost_of == first.id

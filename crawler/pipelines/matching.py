@@ -27,7 +27,7 @@ from crawler.profiles import Source
 from crawler.state import CrawlState, insert_ignore_stmt
 from dumpwatch.alerts import create_alert, seller_contact
 from dumpwatch.errors import ArchiveError, ArchiveLimitError
-from dumpwatch.lineage import assign_dump
+from dumpwatch.lineage import assign_dump, lock_reposts, shared_records
 from dumpwatch.listing import breach_aliases, extract_listing
 from dumpwatch.monitor.config import MonitorConfig
 from dumpwatch.rendering import redact_known, redacted_values, render_redacted
@@ -269,9 +269,13 @@ class MatchPipeline:
                 self.stats.inc_value("dumpwatch/new_findings", len(reported))
                 s.flush()
                 records = [m.record_id for m in reported]
+                # who else holds these records: read once, under the lock, for dump and alert
+                lock_reposts(s, name)
+                holders = shared_records(s, name, records, exclude_document=doc.id)
                 post = assign_dump(s, document_id=doc.id, corpus=name, record_ids=records,
                                    source=item.source, url=item.url, seen_at=item.fetched_at,
-                                   containment=self.monitor.repost_containment)
+                                   containment=self.monitor.repost_containment,
+                                   holders=holders)
                 alert = create_alert(
                     s, document_id=doc.id, corpus=name, verdict=label, source=item.source,
                     url=item.url, author=item.author, contact=seller_contact(item.text),
@@ -279,7 +283,7 @@ class MatchPipeline:
                     fields={f for m in reported for f in m.fields},
                     samples=[m.evidence for m in reported], cfg=self.monitor,
                     listing=listing.as_dict() if listing is not None else None,
-                    dump_id=post.dump_id if post is not None else None)
+                    dump_id=post.dump_id if post is not None else None, holders=holders)
                 if alert is not None:
                     self.stats.inc_value("dumpwatch/alerts")
                 if _RANK[label] > _RANK[best]:
