@@ -181,6 +181,23 @@ def database_contents(home: Path) -> bytes:
     return bytes(out)
 
 
+def _redis_server():
+    """A real redis-server on a free loopback port (skips where none is installed)."""
+    from dumpwatch.testsites.services import RedisServer, ServiceUnavailable
+
+    server = RedisServer()
+    try:
+        url = server.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    yield url
+    server.stop()
+
+
+redis_url = pytest.fixture(_redis_server, name="redis_url")  # a fresh server per test
+module_redis_url = pytest.fixture(_redis_server, scope="module", name="module_redis_url")
+
+
 @pytest.fixture(scope="session")
 def key() -> SecretKey:
     os.environ["DUMPWATCH_KEY"] = TEST_KEY

@@ -12,7 +12,6 @@ from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.frontier import ReliableScheduler, keys, redis_settings
-from dumpwatch.testsites.services import RedisServer, ServiceUnavailable
 
 
 def open_scheduler(url: str) -> ReliableScheduler:
@@ -20,17 +19,6 @@ def open_scheduler(url: str) -> ReliableScheduler:
     sched = ReliableScheduler.from_crawler(crawler)
     sched.open(Spider.from_crawler(crawler, name="paste"))
     return sched
-
-
-@pytest.fixture()
-def redis_url():
-    server = RedisServer()
-    try:
-        url = server.start()
-    except ServiceUnavailable as exc:
-        pytest.skip(str(exc))
-    yield url
-    server.stop()
 
 
 @pytest.fixture()

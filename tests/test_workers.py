@@ -19,22 +19,10 @@ from crawler.frontier import enqueue_run, frontier_size
 from dumpwatch.storage import Finding, SeenItem, open_database
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.bigpaste import populate, write_profile
-from dumpwatch.testsites.services import RedisServer, ServiceUnavailable
 from tests.conftest import TEST_KEY
 
 POSTS = 2000
 SOURCE = "big-paste"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    server = RedisServer()
-    try:
-        url = server.start()
-    except ServiceUnavailable as exc:
-        pytest.skip(str(exc))
-    yield url
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +33,8 @@ def big_site():
 
 
 @pytest.fixture()
-def setup(big_site, redis_url: str, tmp_path: Path, home: Path):
+def setup(big_site, module_redis_url: str, tmp_path: Path, home: Path):
+    redis_url = module_redis_url
     sites, expected = big_site
     sites.paste.requests.clear()
     import redis
