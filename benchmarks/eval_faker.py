@@ -1,6 +1,6 @@
 """Generalisation check: the matcher against a corpus from another generator (Faker ko_KR).
 
-    pip install faker && python benchmarks/eval_faker.py
+    pip install -e '.[eval]' && python benchmarks/eval_faker.py
 
 Our own evaluation shares its generator with the synthetic corpus; Faker draws names
 from a small pool, reuses email local parts and writes landlines and road names
