@@ -37,6 +37,9 @@ _OCR_TRACE = re.compile(r"[0O][1lI|][0O][\s.\-]{0,2}[0-9OlI|]{2}")
 _PHONE_TRACE = re.compile(
     r"0(?:1[016789]|[2-8]\d{0,2})[\s.\-)]*[\d*●○#xX]{3,4}[\s.\-]*[\d*●○#xX]{4}"
     r"|82[\s.\-]*\(?0?1[016789]")
+# Every phone starts with one of these, after no ASCII digit: a quick "no" for the digit
+# runs (order numbers, dates) that the trace proposes by the thousand.
+_PHONE_HEAD = re.compile(r"(?<![0-9])[+8(0]")
 # One pass finds where any of the last four may start: a first character from a small set
 # lets the engine skip ahead, and a zero-width test per kind keeps every start (the kind's
 # own pattern then confirms at the spot).
@@ -67,8 +70,8 @@ def trace_lines(text: str, starts: list[int] | None = None) -> set[int]:
 
     hot: set[int] = set()
     for m in _PHONE_TRACE.finditer(text):
-        found = PHONE.search(text, max(m.start() - 4, 0), m.end() + 16)
-        if found:
+        lo, hi = max(m.start() - 4, 0), m.end() + 16
+        if _PHONE_HEAD.search(text, lo, hi) and (found := PHONE.search(text, lo, hi)):
             hot.add(line_of(found.start()))
     phones = set(hot)
     pos = text.find(_AT_SIGN)

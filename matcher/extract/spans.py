@@ -77,6 +77,7 @@ class Span:
 
 _PARTICLES = ("으로", "에게", "께서", "은", "는", "이", "가", "을", "를", "의", "에", "로", "도",
               "만", "와", "과", "랑")
+_STOPWORDS_WITH_PARTICLE = frozenset(w + p for w in _STOPWORDS for p in _PARTICLES)
 
 
 def plausible_name(token: str) -> bool:
@@ -87,8 +88,7 @@ def plausible_name(token: str) -> bool:
         return False  # the cheap test first: most words do not start with a surname
     if token in _STOPWORDS or (token.endswith(_NOT_NAME_ENDINGS) and "*" not in token):
         return False
-    if token[:2] in _STOPWORDS or any(
-            token.endswith(p) and token[: -len(p)] in _STOPWORDS for p in _PARTICLES):
+    if token[:2] in _STOPWORDS or token in _STOPWORDS_WITH_PARTICLE:
         return False  # 연락은, 배송지로: a common word with a particle
     name = parse_name(token)
     if name is None:
