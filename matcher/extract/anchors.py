@@ -113,7 +113,8 @@ def anchored_windows(lines: list[str], candidates: list[int]) -> list[list[int]]
     hot = trace_lines("\n".join(lines), line_starts(lines))
     if not hot:
         return []
-    keep = set(candidates)
+    # candidates are distinct line indexes: all of them (free text) need no set
+    keep = range(len(lines)) if len(candidates) == len(lines) else set(candidates)
     near: set[int] = set()
     for i in hot:
         for j in range(i - CONTEXT_LINES, i + CONTEXT_LINES + 1):
