@@ -20,7 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._util import LAST_CPU, OUT, corpus_file, dumpwatch, machine, run_measured
+from benchmarks._util import (
+    LAST_CPU,
+    LAST_TREE_CPU,
+    OUT,
+    corpus_file,
+    dumpwatch,
+    machine,
+    run_measured,
+)
 from dumpwatch.evaluation import CHATTER
 from dumpwatch.synth import people
 
@@ -96,7 +104,8 @@ def main() -> None:
         found = _count_lines(OUT / "sparse.jsonl")
         print(f"sparse {mb:9.0f} MB chatter: {wall:7.1f} s {mb / wall:7.1f} MB/s  "
               f"peak memory {rss / 2**30:.2f} GiB  ({found:,} leaked lines found)  "
-              f"CPU {LAST_CPU[0]:.1f} s  load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"CPU {LAST_CPU[0]:.1f} s main, {LAST_TREE_CPU[0]:.1f} s with workers  "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ _NAME_TOKEN = re.compile(r"[가-힣" + re.escape(MASK_CHARS) + r"OＯ]{2,6}")
 _WORD = re.compile(r"[^\s,|;]+")
 _DISTRICT_TOKEN = re.compile(r"^[가-힣]{1,5}[시군구]$")
 _ROAD_START = re.compile(r"^[가-힣][가-힣0-9]{0,10}(?:로|길|거리|\d가)(?:\d+(?:-\d+)?)?$")
+# Either of the two above, in one call per word (a hot line has a dozen words).
+_DISTRICT_OR_ROAD = re.compile(f"(?:{_DISTRICT_TOKEN.pattern}|{_ROAD_START.pattern})")
 # Used only where the strict patterns found nothing: OCR'd phones (O1O-l234-5678, digit
 # blocks split by spaces) and emails (spaces around "@", "," for "." in the domain).
 OCR_PHONE = re.compile(
@@ -77,6 +79,7 @@ class Span:
 
 _PARTICLES = ("으로", "에게", "께서", "은", "는", "이", "가", "을", "를", "의", "에", "로", "도",
               "만", "와", "과", "랑")
+_STOPWORDS_WITH_PARTICLE = frozenset(w + p for w in _STOPWORDS for p in _PARTICLES)
 
 
 def plausible_name(token: str) -> bool:
@@ -87,8 +90,7 @@ def plausible_name(token: str) -> bool:
         return False  # the cheap test first: most words do not start with a surname
     if token in _STOPWORDS or (token.endswith(_NOT_NAME_ENDINGS) and "*" not in token):
         return False
-    if token[:2] in _STOPWORDS or any(
-            token.endswith(p) and token[: -len(p)] in _STOPWORDS for p in _PARTICLES):
+    if token[:2] in _STOPWORDS or token in _STOPWORDS_WITH_PARTICLE:
         return False  # 연락은, 배송지로: a common word with a particle
     name = parse_name(token)
     if name is None:
@@ -181,8 +183,7 @@ def _find_addresses(text: str, taken: bytearray, claim: object) -> None:
     i = 0
     while i < len(words):
         start, _, tok = words[i]
-        if (tok in PROVINCES or _DISTRICT_TOKEN.match(tok) or _ROAD_START.match(tok)) and not (
-                taken[start]):
+        if (tok in PROVINCES or _DISTRICT_OR_ROAD.match(tok)) and not taken[start]:
             window = words[i:i + 9]
             addr = parse_address(text[start:window[-1][1]])
             if addr is not None and addr.located:

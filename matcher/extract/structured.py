@@ -64,10 +64,14 @@ def _row_lists(obj: object) -> list[Candidate]:
             for n, r in enumerate(rows)]
 
 
+_NON_SPACE = re.compile(r"\S")
+
+
 def json_candidates(text: str) -> list[Candidate] | None:
-    stripped = text.strip()
-    if not stripped or stripped[0] not in "[{":
+    first = _NON_SPACE.search(text)  # not text.strip(): that copies every chunk of chatter
+    if first is None or first.group() not in "[{":
         return None
+    stripped = text.strip()
     try:
         obj = json.loads(stripped)
     except ValueError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from itertools import islice
 
 from matcher.extract.candidate import (
     HINT_ONLY,
@@ -49,7 +50,7 @@ def _labelled(line: str) -> bool:
 def _choose_delimiter(lines: list[str]) -> tuple[str, int] | None:
     """The delimiter and field count shared by the most lines (at least 3 of them)."""
     best: tuple[int, str, int] | None = None
-    sample = [ln for ln in lines if ln.strip()][:2000]
+    sample = list(islice((ln for ln in lines if ln.strip()), 2000))
     for d in _DELIMS:
         counts = Counter(len(_split(ln, d)) for ln in sample if d in ln)
         if not counts:
