@@ -7,8 +7,11 @@ files, chunks and worker processes lives in :mod:`matcher.scan_files`.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +23,7 @@ from matcher.fields import (
     N_FEATURES,
     WEAK_KEYS,
     F,
+    ParsedRow,
     blocking_keys,
     completed_rows,
     half_digit_alternatives,
@@ -47,6 +51,7 @@ MAX_RECORDS_PER_KEY = 2_000
 # name, and only to the records whose name agrees: a bounded filter on the stored sketch.
 MAX_RECORDS_NARROWED = 20_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
+_FIELD_JSON = [json.dumps(f, ensure_ascii=False) for f in _FIELD_LISTS]
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 # A phone block alone: for masked names only, narrowed by the name's ends.
 _BLOCK_KEYS = [BLOCKING_KEYS.index(("PL",)), BLOCKING_KEYS.index(("PM",))]
@@ -82,6 +87,122 @@ class Match:
 
 
 @dataclass
+class MatchBlock:
+    """A document's matches against one corpus as columns: cheap to pickle between
+    processes, and turned into :class:`Match` objects (or JSON lines) only when reported.
+    ``evidence`` is redacted and without its "line N: " prefix (lines shift per chunk)."""
+
+    document: str
+    corpus: str
+    line: np.ndarray  # int64
+    seg: np.ndarray  # int32
+    ordinal: np.ndarray  # int64
+    odds: np.ndarray  # float64, at a neutral prior
+    total: np.ndarray  # float64, summed over every record the line could be
+    fieldset: np.ndarray  # uint8 bit mask over FIELD_NAMES
+    record_id: list[str]
+    evidence: list[str]
+
+    def __len__(self) -> int:
+        return int(self.line.size)
+
+    def score(self, prior_odds: float = 1.0) -> np.ndarray:
+        return self.odds * prior_odds / (1.0 + self.total * prior_odds)
+
+    def match(self, i: int, score: float | None = None) -> Match:
+        line = int(self.line[i])
+        odds, total = float(self.odds[i]), float(self.total[i])
+        return Match(self.document, self.corpus, self.record_id[i],
+                     odds / (1.0 + total) if score is None else score,
+                     _FIELD_LISTS[int(self.fieldset[i])],
+                     f"line {line}: {self.evidence[i]}", line,
+                     (int(self.seg[i]), int(self.ordinal[i])), odds, total)
+
+    @classmethod
+    def of(cls, matches: list[Match]) -> MatchBlock:
+        """Match objects of one document and corpus as a block."""
+        m0 = matches[0]
+        return cls(m0.document, m0.corpus, np.array([m.line for m in matches], np.int64),
+                   np.array([m.ref[0] for m in matches], np.int32),
+                   np.array([m.ref[1] for m in matches], np.int64),
+                   np.array([m.odds for m in matches]), np.array([m.total_odds for m in matches]),
+                   np.array([sum(1 << FIELD_NAMES.index(f) for f in m.fields)
+                             for m in matches], np.uint8),
+                   [m.record_id for m in matches],
+                   [m.evidence.split(": ", 1)[1] if ": " in m.evidence else m.evidence
+                    for m in matches])
+
+    def to_matches(self) -> list[Match]:
+        return [self.match(i) for i in range(len(self))]
+
+    def jsonl(self, idx: np.ndarray, scores: np.ndarray) -> str:
+        """JSON lines of the selected matches, exactly as ``json.dumps(m.as_json(),
+        ensure_ascii=False)`` writes each (one format call a match, no dicts)."""
+        head = (f'{{"document": {_js(self.document)}, "corpus": {_js(self.corpus)}, '
+                '"record_id": ')
+        rid, ev, fs, line = self.record_id, self.evidence, self.fieldset, self.line
+        fields = _FIELD_JSON
+        return "".join(
+            f'{head}{_js(rid[i])}, "score": {round(sc, 4)!r}, "fields": {fields[f]}, '
+            f'"evidence": {_js(f"line {ln}: {ev[i]}")}}}\n'
+            for i, sc, f, ln in zip(idx.tolist(), scores.tolist(), fs[idx].tolist(),
+                                    line[idx].tolist(), strict=True))
+
+
+@dataclass
+class CandidateRows:
+    """A document's candidate rows as arrays: what scoring needs, whichever path read
+    them. ``parsed`` holds the rows that were parsed one by one (all of them on the line
+    path; on the columnar path those with masked, OCR'd or otherwise unusual values)."""
+
+    feats: np.ndarray  # (C, N_FEATURES) uint64
+    nlen: np.ndarray  # (C,) name parts
+    lines: np.ndarray  # (C,) int64, 1-based
+    digits: np.ndarray  # (C,) int64, visible digits of a masked number
+    phone_ocr: np.ndarray  # (C,) bool
+    email_ocr: np.ndarray  # (C,) bool
+    parsed: dict[int, ParsedRow]
+    evidence: Callable[[np.ndarray], list[str]]  # redacted rows, for candidate indexes
+
+    @property
+    def size(self) -> int:
+        return int(self.lines.size)
+
+    def masked_phones(self) -> np.ndarray:
+        return np.array([i for i, r in self.parsed.items()
+                         if r.phone is not None and r.phone.shown is not None], dtype=np.int64)
+
+
+def rows_from_parsed(rows: list[ParsedRow], lines: list[int], h: FeatureHasher
+                     ) -> CandidateRows:
+    feats, nlen = hash_rows(rows, h)
+    C = len(rows)
+    return CandidateRows(
+        feats, nlen, np.array(lines, dtype=np.int64).reshape(-1),
+        np.fromiter((visible_digits(r.phone) if r.phone is not None else 0 for r in rows),
+                    np.int64, C),
+        np.fromiter((r.phone is not None and r.phone.ocr for r in rows), bool, C),
+        np.fromiter((r.email is not None and r.email.ocr for r in rows), bool, C),
+        dict(enumerate(rows)),
+        lambda idx: [redact_row(rows[c]) for c in idx.tolist()])
+
+
+def parse_candidates(cands: list) -> tuple[list[ParsedRow], list[int]]:
+    """Extracted candidates -> the parsed rows that can be looked up, and their lines."""
+    rows, lines = [], []
+    for c in cands:
+        row = parse_row(c.values)
+        if row.identifying or (row.name and (row.phone or row.email)):
+            rows.append(row)
+            lines.append(c.line)
+    return rows, lines
+
+
+def _js(s: str) -> str:
+    return _encode_str(s)
+
+
+@dataclass
 class CorpusResult:
     corpus: str
     candidates: int = 0
@@ -91,6 +212,7 @@ class CorpusResult:
     # record fits): what the share of copies in the document is estimated from
     odds_hist: np.ndarray = field(default_factory=lambda: np.zeros(ODDS_BINS + 1, np.int64))
     matches: list[Match] = field(default_factory=list)
+    block: MatchBlock | None = None  # the same matches as arrays (scan_document)
 
     def merge(self, other: CorpusResult) -> None:
         self.candidates += other.candidates
@@ -120,27 +242,54 @@ class Scanner:
         self.corpora = [Corpus(home, n, key) for n in names]
         self.hasher = FeatureHasher(key)
         self.config = config or ScoringConfig()
+        self.columnar = True  # tables settled by the vote are read column by column
+        self._column_hasher = None
+
+    @property
+    def column_hasher(self):
+        if self._column_hasher is None:
+            from matcher.scan_columns import ScanColumnHasher
+
+            self._column_hasher = ScanColumnHasher(self.hasher)
+        return self._column_hasher
 
     def scan_text(self, text: str, document: str) -> DocumentResult:
-        cands = extract(text)
-        rows, lines = [], []
-        for c in cands:
-            row = parse_row(c.values)
-            if row.identifying or (row.name and (row.phone or row.email)):
-                rows.append(row)
-                lines.append(c.line)
-        results = {c.name: self._score(c, rows, lines, document) for c in self.corpora}
-        return DocumentResult(document, len(rows), results)
+        """Matches as :class:`Match` objects (``CorpusResult.matches``)."""
+        res = self.scan_document(text, document)
+        for r in res.results.values():
+            if r.block is not None:
+                r.matches = r.block.to_matches()
+                r.block = None
+        return res
 
-    def _score(self, corpus: Corpus, rows: list, lines: list[int], document: str
-               ) -> CorpusResult:
+    def line_candidates(self, text: str) -> CandidateRows:
+        rows, lines = parse_candidates(extract(text))
+        return rows_from_parsed(rows, lines, self.hasher)
+
+    def scan_document(self, text: str, document: str) -> DocumentResult:
+        """Matches as arrays (``CorpusResult.block``): what crosses process boundaries.
+
+        A delimited table whose column roles the vote settles is read column by column
+        (:mod:`matcher.scan_columns`); free text, other layouts and tables the vote cannot
+        settle go line by line. Both give the same matches (tests/test_scan_columns.py).
+        """
+        cands = None
+        if self.columnar:
+            from matcher.scan_columns import columnar_candidates
+
+            cands = columnar_candidates(text, self.column_hasher)
+        if cands is None:
+            cands = self.line_candidates(text)
+        results = {c.name: self._score(c, cands, document) for c in self.corpora}
+        return DocumentResult(document, cands.size, results)
+
+    def _score(self, corpus: Corpus, cands: CandidateRows, document: str) -> CorpusResult:
         cfg = self.config
-        out = CorpusResult(corpus.name, candidates=len(rows))
-        if not rows or corpus.records == 0:
+        C = cands.size
+        out = CorpusResult(corpus.name, candidates=C)
+        if not C or corpus.records == 0:
             return out
-        C = len(rows)
-        feats, nlen8 = hash_rows(rows, self.hasher)
-        nlen = nlen8.astype(np.int64)
+        feats, nlen = cands.feats, cands.nlen.astype(np.int64)
         n_eff = max(corpus.records, cfg.assume_records)
         log_n = math.log2(n_eff)
         logf = np.zeros((C, N_FEATURES))
@@ -151,15 +300,17 @@ class Scanner:
         # Expected chance matches: each candidate fits N * prod(u) records by chance.
         spaces = {"phone_space": corpus.value_space("P", PHONE_SPACE),
                   "email_space": corpus.value_space("E", EMAIL_SPACE)}
-        digits = np.fromiter((visible_digits(r.phone) if r.phone is not None else 0
-                              for r in rows), np.int64, C)
+        digits = cands.digits
         chance = chance_hits(chance_log2(cs, logf, **spaces, phone_digits=digits) + log_n)
         out.expected = float(chance.sum())
 
         keys = _keys(feats)
         owner = np.arange(C)
-        extra, extra_owner = completed_rows(feats, rows, self.hasher)
+        masked = cands.masked_phones()
+        extra, extra_owner = completed_rows(feats[masked], [cands.parsed[i] for i in
+                                                            masked.tolist()], self.hasher)
         if extra_owner.size:
+            extra_owner = masked[extra_owner]
             ek = np.zeros((extra_owner.size, keys.shape[1]), dtype=np.uint64)
             ek[:, _PHONE_KEYS] = _keys(extra)[:, _PHONE_KEYS]
             keys = np.concatenate([keys, ek])
@@ -200,11 +351,9 @@ class Scanner:
                 sk = seg.sketch[po[sel]]
                 rs[sel] = sk["h"]
                 rl[sel] = sk["nlen"]
-        phone_ocr = np.fromiter((r.phone is not None and r.phone.ocr for r in rows), bool, C)
-        email_ocr = np.fromiter((r.email is not None and r.email.ocr for r in rows), bool, C)
-        half_eq = self._half_agreement(rows, pc, rs)
+        half_eq = self._half_agreement(cands.parsed, pc, rs)
         scores = compare(cs[pc], nlen[pc], rs, rl, logf[pc], cfg, **spaces,
-                         phone_ocr=phone_ocr[pc], email_ocr=email_ocr[pc],
+                         phone_ocr=cands.phone_ocr[pc], email_ocr=cands.email_ocr[pc],
                          half_eq=half_eq, phone_digits=digits[pc])
         log_odds = scores.weight - log_n
         # Posterior over "copy of record r" for every r, against "none of them".
@@ -216,25 +365,29 @@ class Scanner:
         posterior = odds[best] / (1.0 + total[pc[best]])
         best = best[posterior >= HIT_POSTERIOR]
         out.matched = int(best.size)
-        field_sets = scores.agreed[best] @ (1 << np.arange(5))
-        segments = corpus.segments
-        for j, fs in zip(best.tolist(), field_sets.tolist(), strict=True):
-            c, s, o = int(pc[j]), int(ps[j]), int(po[j])
-            # score: the posterior at a neutral prior, what a match is worth on its own
-            out.matches.append(Match(
-                document, corpus.name, segments[s].record_id(o),
-                float(odds[j] / (1.0 + total[c])), _FIELD_LISTS[fs],
-                f"line {lines[c]}: {redact_row(rows[c])}", lines[c], (s, o),
-                float(odds[j]), float(total[c])))
+        if best.size:
+            c, s, o = pc[best], ps[best], po[best]
+            segments = corpus.segments
+            out.block = MatchBlock(
+                document, corpus.name, cands.lines[c].astype(np.int64), s.astype(np.int32), o,
+                odds[best], total[c],
+                (scores.agreed[best] @ (1 << np.arange(5))).astype(np.uint8),
+                [segments[si].record_id(oi) for si, oi in zip(s.tolist(), o.tolist(),
+                                                               strict=True)],
+                cands.evidence(c))
         return out
 
-    def _half_agreement(self, rows: list, pc: np.ndarray, rs: np.ndarray) -> np.ndarray:
+    def _half_agreement(self, parsed: dict[int, ParsedRow], pc: np.ndarray, rs: np.ndarray
+                        ) -> np.ndarray:
         """(pairs, 4): whether each half-block of a masked number that shows one digit
         fits the record's half (True where there is nothing to check). pc: sorted."""
         out = np.ones((pc.size, 4), dtype=bool)
         alts = {}
         for c in np.unique(pc).tolist():
-            phone = rows[c].phone
+            row = parsed.get(c)
+            if row is None:
+                continue
+            phone = row.phone
             if phone is not None and phone.shown is not None:
                 a = half_digit_alternatives(phone, self.hasher)
                 if a is not None and any(a):

@@ -23,7 +23,14 @@ from matcher.containers import Limits, expand_path
 from matcher.decode import decode_bytes
 from matcher.keys import SecretKey
 from matcher.roles import looks_like_header
-from matcher.scan import CorpusResult, DocumentResult, Match, Scanner, document_prior
+from matcher.scan import (
+    CorpusResult,
+    DocumentResult,
+    Match,
+    MatchBlock,
+    Scanner,
+    document_prior,
+)
 from matcher.scoring import ScoringConfig, verdict
 
 CHUNK_BYTES = 8 << 20
@@ -50,27 +57,51 @@ class DocumentAccumulator:
 
     Once the matches so far are significant the document is redistribution and all
     of them stream out; before that only matches strong enough alone are emitted and
-    the rest wait. (A document declared significant early stays so.)
+    the rest wait. (A document declared significant early stays so.) Matches arrive as
+    arrays (:class:`MatchBlock`) and become objects, or JSON lines with ``emit_jsonl``,
+    only when reported.
     """
 
     def __init__(self, document: str, config: ScoringConfig, emit: Callable[[Match], None],
-                 sizes: dict[str, list[int]]) -> None:
+                 sizes: dict[str, list[int]],
+                 emit_jsonl: Callable[[str], None] | None = None) -> None:
         self.document = document
         self.config = config
         self.emit = emit
+        self.emit_jsonl = emit_jsonl
         self.candidates = 0
         self.totals: dict[str, CorpusResult] = {}
-        self.pending: dict[str, list[Match]] = {}
+        self.pending: dict[str, list[tuple[MatchBlock, np.ndarray]]] = {}
         self.significant: set[str] = set()
         self.reported: dict[str, int] = {}
         self._seen = {c: [np.zeros(n, dtype=bool) for n in segs] for c, segs in sizes.items()}
 
-    def _emit(self, m: Match) -> None:
-        seen = self._seen[m.corpus][m.ref[0]]
-        if not seen[m.ref[1]]:
-            seen[m.ref[1]] = True
-            self.reported[m.corpus] = self.reported.get(m.corpus, 0) + 1
-            self.emit(m)
+    def _emit(self, b: MatchBlock, idx: np.ndarray, scores: np.ndarray,
+              threshold: float) -> None:
+        """Emit the matches ``idx`` (in that order) scoring at least ``threshold``, each
+        record once per document."""
+        ok = scores >= threshold
+        idx, scores = idx[ok], scores[ok]
+        if not idx.size:
+            return
+        seg, ords = b.seg[idx], b.ordinal[idx]
+        keep = np.zeros(idx.size, dtype=bool)
+        for s in np.unique(seg).tolist():
+            at = np.flatnonzero(seg == s)
+            o = ords[at]
+            first = np.zeros(o.size, dtype=bool)
+            first[np.unique(o, return_index=True)[1]] = True
+            seen = self._seen[b.corpus][s]
+            new = first & ~seen[o]
+            seen[o[new]] = True
+            keep[at] = new
+        idx, scores = idx[keep], scores[keep]
+        self.reported[b.corpus] = self.reported.get(b.corpus, 0) + int(idx.size)
+        if self.emit_jsonl is not None:
+            self.emit_jsonl(b.jsonl(idx, scores))
+        else:
+            for i, sc in zip(idx.tolist(), scores.tolist(), strict=True):
+                self.emit(b.match(i, sc))
 
     def add(self, chunk: DocumentResult) -> None:
         self.candidates += chunk.candidates
@@ -87,22 +118,25 @@ class DocumentAccumulator:
                 self.significant.add(name)
                 prior = document_prior(tot.matched, tot.expected, tot.candidates,
                                        tot.odds_hist)
-                for m in sorted(pend, key=lambda m: m.line):
-                    m.score = m.posterior(prior)
-                    if m.score >= cfg.match_threshold:
-                        self._emit(m)
+                for b, idx in pend:  # chunks in order, each sorted by line
+                    self._emit(b, idx, b.score(prior)[idx], cfg.match_threshold)
                 pend.clear()
-            for m in sorted(res.matches, key=lambda m: m.line):
-                if name in self.significant:
-                    prior = document_prior(tot.matched, tot.expected, tot.candidates,
+            b = res.block
+            if b is None and res.matches:
+                b = MatchBlock.of(res.matches)
+            if b is None or not len(b):
+                continue
+            order = np.argsort(b.line, kind="stable")
+            if name in self.significant:
+                prior = document_prior(tot.matched, tot.expected, tot.candidates,
                                        tot.odds_hist)
-                    m.score = m.posterior(prior)
-                    if m.score >= cfg.match_threshold:
-                        self._emit(m)
-                elif m.score >= cfg.strong_threshold:
-                    self._emit(m)
-                else:
-                    pend.append(m)
+                self._emit(b, order, b.score(prior)[order], cfg.match_threshold)
+            else:
+                alone = b.score()[order]
+                strong = alone >= cfg.strong_threshold
+                self._emit(b, order[strong], alone[strong], cfg.strong_threshold)
+                if not strong.all():
+                    pend.append((b, order[~strong]))
 
     def finish(self) -> DocumentSummary:
         out = DocumentSummary(self.document, self.candidates)
@@ -215,13 +249,12 @@ def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
     scanner = _worker["scanner"]
     data = task.header + task.data if task.header else task.data
     text = decode_bytes(data)
-    res = scanner.scan_text(text, task.document)
+    res = scanner.scan_document(text, task.document)
     shift = task.line_offset - (1 if task.header else 0)
     if shift:
         for r in res.results.values():
-            for m in r.matches:
-                m.line += shift
-                m.evidence = f"line {m.line}:" + m.evidence.split(":", 1)[1]
+            if r.block is not None:
+                r.block.line += shift
     return task.document, res, task.last
 
 
@@ -229,8 +262,13 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
                config: ScoringConfig, on_match: Callable[[Match], None],
                on_document: Callable[[DocumentSummary], None], workers: int | None = None,
                on_progress: Callable[[int], None] | None = None,
-               limits: Limits | None = None, ocr: bool = False) -> None:
+               limits: Limits | None = None, ocr: bool = False,
+               on_jsonl: Callable[[str], None] | None = None) -> None:
     """Scan files and folders; calls back per reported match and per finished document.
+
+    With ``on_jsonl`` reported matches are passed as JSON lines instead (many at once,
+    each what ``json.dumps(match.as_json(), ensure_ascii=False)`` gives): what keeps the
+    main process from becoming the limit of a dense dump.
 
     Archives, workbooks (and images, with ``ocr``) are expanded: each member is a
     document of its own, named ``archive.zip/member.csv``; a file crossing ``limits``
@@ -250,7 +288,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
     def consume(doc: str, res: DocumentResult, last: bool, nbytes: int) -> None:
         acc = accs.get(doc)
         if acc is None:
-            acc = accs[doc] = DocumentAccumulator(doc, config, on_match, sizes)
+            acc = accs[doc] = DocumentAccumulator(doc, config, on_match, sizes, on_jsonl)
         acc.add(res)
         if on_progress:
             on_progress(nbytes)

@@ -91,11 +91,12 @@ def scan(
                 task = bar.add_task("scan", total=total)
                 scan_paths(home, key, paths, corpora=corpus or None, config=config,
                            on_match=on_match, on_document=on_document, workers=workers or None,
-                           on_progress=lambda n: bar.advance(task, n), limits=limits, ocr=ocr)
+                           on_progress=lambda n: bar.advance(task, n), limits=limits, ocr=ocr,
+                           on_jsonl=out.write)
         else:
             scan_paths(home, key, paths, corpora=corpus or None, config=config,
                        on_match=on_match, on_document=on_document, workers=workers or None,
-                       limits=limits, ocr=ocr)
+                       limits=limits, ocr=ocr, on_jsonl=out.write if table is None else None)
     finally:
         if summary_fh not in (None, sys.stderr):
             summary_fh.close()
