@@ -345,15 +345,17 @@ def _phones(col: pa.Array) -> pa.Array:
     carrier, mid, last = g.field("carrier"), g.field("mid"), g.field("last")
     other = pc.binary_join_element_wise(
         "+821", pc.if_else(pc.equal(pc.utf8_length(mid), 4), "*****", "****"), last, "")
-    return pc.if_else(pc.equal(carrier, "10"), pc.binary_join_element_wise("010-****-", last, ""),
-                      other)
+    out = pc.if_else(pc.equal(carrier, "10"), pc.binary_join_element_wise("010-****-", last, ""),
+                     other)
+    return pc.if_else(pc.is_valid(g), out, pa.scalar(None, pa.string()))  # empty cells
 
 
 def _emails(col: pa.Array) -> pa.Array:
     """redact_email of plain addresses (others are parsed per row)."""
     g = pc.extract_regex(pc.ascii_lower(col), _PLAIN_EMAIL)
-    return pc.binary_join_element_wise(pc.utf8_slice_codeunits(g.field("local"), 0, 2),
-                                       "***@", g.field("domain"), "")
+    out = pc.binary_join_element_wise(pc.utf8_slice_codeunits(g.field("local"), 0, 2),
+                                      "***@", g.field("domain"), "")
+    return pc.if_else(pc.is_valid(g), out, pa.scalar(None, pa.string()))  # empty cells
 
 
 def _orders(item: pa.Array | None, date: pa.Array | None) -> pa.Array:
