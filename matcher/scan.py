@@ -35,6 +35,7 @@ from matcher.fields import (
 from matcher.index import Corpus, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
 from matcher.redact import redact_row
+from matcher.scan_lookup import lookup
 from matcher.scoring import (
     EMAIL_SPACE,
     FIELD_NAMES,
@@ -294,7 +295,7 @@ class Scanner:
         log_n = math.log2(n_eff)
         logf = np.zeros((C, N_FEATURES))
         counted = feats[:, COUNTED_FEATURES]
-        counts = corpus.counts(counted.ravel()).reshape(counted.shape)
+        counts = _counts(corpus, counted)
         logf[:, COUNTED_FEATURES] = np.log2(np.maximum(counts, 1) / corpus.records)
         cs = sketch16(feats)
         # Expected chance matches: each candidate fits N * prod(u) records by chance.
@@ -321,7 +322,7 @@ class Scanner:
         narrowed = _NARROWED[nz % keys.shape[1]]
         pairs_c, pairs_s, pairs_o = [], [], []
         for s, seg in enumerate(corpus.segments):
-            q, ords = seg.lookup(flat[nz])
+            q, ords = lookup(seg, flat[nz])
             if q.size == 0:
                 continue
             per_q = np.bincount(q, minlength=nz.size)
@@ -333,13 +334,15 @@ class Scanner:
                                             seg.sketch["h"][ords[wide]])
             pairs_c.append(cand_of_query[q[ok]])
             pairs_o.append(ords[ok])
-            pairs_s.append(np.full(int(ok.sum()), s))
+            pairs_s.append(s)
         if not pairs_c:
             return out
         # one uint64 per (candidate, segment, ordinal) makes de-duplication a 1-D unique
-        packed = np.unique((np.concatenate(pairs_c).astype(np.uint64) << np.uint64(40))
-                           | (np.concatenate(pairs_s).astype(np.uint64) << np.uint64(34))
-                           | np.concatenate(pairs_o).astype(np.uint64))
+        packed = np.concatenate([(c.astype(np.uint64) << np.uint64(40))
+                                 | (np.uint64(s) << np.uint64(34)) | o.astype(np.uint64)
+                                 for c, s, o in zip(pairs_c, pairs_s, pairs_o, strict=True)])
+        packed.sort()  # sort + neighbour test: np.unique's hash table is slower at 10^6
+        packed = packed[np.r_[True, packed[1:] != packed[:-1]]]
         pc = (packed >> np.uint64(40)).astype(np.int64)
         ps = ((packed >> np.uint64(34)) & np.uint64(0x3F)).astype(np.int64)
         po = (packed & np.uint64((1 << 34) - 1)).astype(np.int64)
@@ -348,7 +351,7 @@ class Scanner:
         for s, seg in enumerate(corpus.segments):
             sel = ps == s
             if sel.any():
-                sk = seg.sketch[po[sel]]
+                sk = _gather(seg.sketch, po[sel])
                 rs[sel] = sk["h"]
                 rl[sel] = sk["nlen"]
         half_eq = self._half_agreement(cands.parsed, pc, rs)
@@ -415,6 +418,24 @@ def _name_ends_agree(c: np.ndarray, r: np.ndarray) -> np.ndarray:
     c0, cl = c[:, _N0], c[:, _NL]
     return (((c0 != 0) | (cl != 0)) & ((c0 == 0) | (c0 == r[:, _N0]))
             & ((cl == 0) | (cl == r[:, _NL])))
+
+
+def _counts(corpus: Corpus, counted: np.ndarray) -> np.ndarray:
+    """corpus.counts per feature column over its distinct values: most repeat (names,
+    districts, domains), and a sorted batch of fewer lookups walks the table in order."""
+    out = np.empty(counted.shape, dtype=np.int64)
+    for j in range(counted.shape[1]):
+        u, inv = np.unique(counted[:, j], return_inverse=True)
+        out[:, j] = corpus.counts(u)[inv]
+    return out
+
+
+def _gather(sketch: np.ndarray, ords: np.ndarray) -> np.ndarray:
+    """sketch[ords], read in ordinal order (pages of the memory map in sequence)."""
+    order = np.argsort(ords, kind="stable")
+    out = np.empty(ords.size, dtype=sketch.dtype)
+    out[order] = np.asarray(sketch)[ords[order]]
+    return out
 
 
 def _keys(feats: np.ndarray) -> np.ndarray:

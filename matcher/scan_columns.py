@@ -18,6 +18,7 @@ tests/test_scan_columns.py holds both paths to the same matches, record by recor
 
 from __future__ import annotations
 
+import csv
 import re
 
 import numpy as np
@@ -106,10 +107,12 @@ def read_table(text: str) -> _Table | None:
         return None
     delim, width = choice
     # as tabular_candidates cuts them: _split, and no cells for a blank line
-    if delim in ("  ", "\t") or '"' in text:
+    if delim in ("  ", "\t"):
         split = [_split(ln, delim) if ln.strip() else [] for ln in lines]
-    else:  # no quotes, no whitespace delimiter: _split is str.split
+    else:  # no whitespace delimiter: _split is str.split, or csv for a line with quotes
         split = [ln.split(delim) for ln in lines]
+        if '"' in text:
+            _split_quoted(lines, split, delim)
     widths = np.fromiter(map(len, split), np.int64, len(split))
     tab = np.flatnonzero(widths == width)
     if not tab.size:
@@ -143,6 +146,28 @@ def read_table(text: str) -> _Table | None:
         cols = {r: c.filter(mask) for r, c in cols.items()}
     number = np.asarray(numbers, dtype=np.int64)
     return _Table(cols, number[tab[ok]], _rest_candidates(lines, numbers, rest))
+
+
+def _split_quoted(lines: list[str], split: list[list[str]], delim: str) -> None:
+    """_split for the lines with quotes, by one csv reader over all of them: the same
+    cells as a reader per line as long as every row comes from exactly one line (checked
+    by the reader's line count; otherwise, or on a csv error, line by line after all)."""
+    quoted = [i for i, ln in enumerate(lines) if '"' in ln]
+    if not quoted:
+        return
+    try:
+        reader = csv.reader([lines[i] for i in quoted], delimiter=delim)
+        rows = []
+        for k, row in enumerate(reader, 1):
+            if reader.line_num != k:
+                raise csv.Error("a quoted field ran past its line")
+            rows.append(row)
+        if len(rows) != len(quoted):
+            raise csv.Error("lines without a row")
+    except csv.Error:
+        rows = [_split(lines[i], delim) for i in quoted]
+    for i, row in zip(quoted, rows, strict=True):
+        split[i] = row
 
 
 def _rest_candidates(lines: list[str], numbers: list[int], rest: np.ndarray) -> list:

@@ -229,3 +229,21 @@ def test_scan_files_writes_the_same_findings_either_way(
     assert len(fast) > 200
     assert fast == objects == line_path
     assert all(json.loads(x)["evidence"].startswith("line ") for x in fast)
+
+
+def test_key_directory_answers_as_segment_lookup(scanner: Scanner) -> None:
+    import numpy as np
+
+    from matcher.scan_lookup import KeyDirectory
+
+    seg = scanner.corpora[0].segments[0]
+    d = KeyDirectory(seg)
+    rng = np.random.default_rng(4)
+    stored = seg.keys[rng.integers(0, seg.keys.size, 5000)]  # keys that are there...
+    queries = np.concatenate([stored, rng.integers(1, 2**63, 5000, dtype=np.uint64),
+                              np.array([0, 2**64 - 1, int(seg.keys[0]), int(seg.keys[-1])],
+                                       dtype=np.uint64)])  # ...and ones that are not
+    rng.shuffle(queries)
+    got, want = d.lookup(queries), seg.lookup(queries)
+    assert want[0].size >= 5000
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
