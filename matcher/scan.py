@@ -319,22 +319,50 @@ class Scanner:
         flat = keys.ravel()
         nz = np.nonzero(flat)[0]
         cand_of_query = owner[nz // keys.shape[1]]
-        narrowed = _NARROWED[nz % keys.shape[1]]
-        pairs_c, pairs_s, pairs_o = [], [], []
-        for s, seg in enumerate(corpus.segments):
-            q, ords = lookup(seg, flat[nz])
-            if q.size == 0:
-                continue
-            per_q = np.bincount(q, minlength=nz.size)
-            n_q = per_q[q]
-            ok = n_q <= MAX_RECORDS_PER_KEY  # a key that fits thousands identifies no one...
-            wide = (~ok | narrowed[q]) & (n_q <= MAX_RECORDS_NARROWED)
-            if wide.any():  # ...alone: beside a name, those whose name agrees are few
-                ok[wide] = _name_ends_agree(cs[cand_of_query[q[wide]]],
-                                            seg.sketch["h"][ords[wide]])
-            pairs_c.append(cand_of_query[q[ok]])
-            pairs_o.append(ords[ok])
-            pairs_s.append(s)
+        key_of_query = nz % keys.shape[1]
+        pairs_c: list[np.ndarray] = []
+        pairs_s: list[int] = []
+        pairs_o: list[np.ndarray] = []
+
+        def follow(sel: np.ndarray) -> None:
+            """Look the selected queries up; keep the records each may point at."""
+            queries, cands_q = flat[nz[sel]], cand_of_query[sel]
+            narrowed = _NARROWED[key_of_query[sel]]
+            for s, seg in enumerate(corpus.segments):
+                q, ords = lookup(seg, queries)
+                if q.size == 0:
+                    continue
+                per_q = np.bincount(q, minlength=queries.size)
+                n_q = per_q[q]
+                ok = n_q <= MAX_RECORDS_PER_KEY  # a key that fits thousands identifies no one
+                wide = (~ok | narrowed[q]) & (n_q <= MAX_RECORDS_NARROWED)
+                if wide.any():  # ...alone: beside a name, those whose name agrees are few
+                    ok[wide] = _name_ends_agree(cs[cands_q[q[wide]]],
+                                                seg.sketch["h"][ords[wide]])
+                pairs_c.append(cands_q[q[ok]])
+                pairs_o.append(ords[ok])
+                pairs_s.append(s)
+
+        # The fallback keys for a damaged number (name + a block or two digits of it) fit
+        # ~15 customers each at 33.7M records: they are followed only for lines that no
+        # record fits by the whole number or e-mail *and* the name already. Those records
+        # would add odds some 2^-40 of the exact one's: nothing any score shows.
+        fallback = _FALLBACK_KEY[key_of_query]
+        exact = _EXACT_KEY[key_of_query]
+        follow(exact)
+        exact_pairs = len(pairs_c)
+        follow(~exact & ~fallback)
+        if fallback.any():
+            settled = np.zeros(C, dtype=bool)
+            named = cs[:, _N] != 0
+            for c, s, o in zip(pairs_c[:exact_pairs], pairs_s, pairs_o, strict=False):
+                if c.size:
+                    seg_n = corpus.segments[s].sketch["h"]
+                    hit = named[c]
+                    agree = np.zeros(c.size, dtype=bool)
+                    agree[hit] = _gather_n(seg_n, o[hit]) == cs[c[hit], _N]
+                    settled[c[agree]] = True
+            follow(fallback & ~settled[cand_of_query])
         if not pairs_c:
             return out
         # one uint64 per (candidate, segment, ordinal) makes de-duplication a 1-D unique
@@ -409,7 +437,9 @@ class Scanner:
         return out
 
 
-_N0, _NL = F["N0"], F["NL"]
+_N, _N0, _NL = F["N"], F["N0"], F["NL"]
+_FALLBACK_KEY = np.array([parts in (("N", "Q3"), ("N", "PM")) for parts in BLOCKING_KEYS])
+_EXACT_KEY = np.array([parts in (("P",), ("E",)) for parts in BLOCKING_KEYS])
 
 
 def _name_ends_agree(c: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -427,6 +457,14 @@ def _counts(corpus: Corpus, counted: np.ndarray) -> np.ndarray:
     for j in range(counted.shape[1]):
         u, inv = np.unique(counted[:, j], return_inverse=True)
         out[:, j] = corpus.counts(u)[inv]
+    return out
+
+
+def _gather_n(sketch_h: np.ndarray, ords: np.ndarray) -> np.ndarray:
+    """The full-name digest of the records ``ords``."""
+    order = np.argsort(ords, kind="stable")
+    out = np.empty(ords.size, dtype=np.uint16)
+    out[order] = np.asarray(sketch_h)[ords[order], _N]
     return out
 
 
