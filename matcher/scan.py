@@ -103,6 +103,7 @@ class MatchBlock:
     fieldset: np.ndarray  # uint8 bit mask over FIELD_NAMES
     record_id: list[str]
     evidence: list[str]
+    _json: tuple[list[bytes], list[bytes]] | None = None
 
     def __len__(self) -> int:
         return int(self.line.size)
@@ -136,18 +137,30 @@ class MatchBlock:
     def to_matches(self) -> list[Match]:
         return [self.match(i) for i in range(len(self))]
 
-    def jsonl(self, idx: np.ndarray, scores: np.ndarray) -> str:
-        """JSON lines of the selected matches, exactly as ``json.dumps(m.as_json(),
-        ensure_ascii=False)`` writes each (one format call a match, no dicts)."""
+    def prepare_json(self) -> None:
+        """Render, as UTF-8, what the JSON lines need but the score: in the worker, off
+        the main process (call after the lines are final)."""
+        self._json = (
+            [f'{_js(r)}, "score": '.encode() for r in self.record_id],
+            [f', "fields": {_FIELD_JSON[f]}, "evidence": {_js(f"line {ln}: {e}")}}}\n'.encode()
+             for f, ln, e in zip(self.fieldset.tolist(), self.line.tolist(), self.evidence,
+                                 strict=True)])
+
+    def jsonl(self, idx: np.ndarray, scores: np.ndarray) -> bytes:
+        """JSON lines (UTF-8) of the selected matches, exactly as ``json.dumps(
+        m.as_json(), ensure_ascii=False)`` writes each: no dict, no encoder per match."""
+        if self._json is None:
+            self.prepare_json()
+        pre, post = self._json
         head = (f'{{"document": {_js(self.document)}, "corpus": {_js(self.corpus)}, '
-                '"record_id": ')
-        rid, ev, fs, line = self.record_id, self.evidence, self.fieldset, self.line
-        fields = _FIELD_JSON
-        return "".join(
-            f'{head}{_js(rid[i])}, "score": {round(sc, 4)!r}, "fields": {fields[f]}, '
-            f'"evidence": {_js(f"line {ln}: {ev[i]}")}}}\n'
-            for i, sc, f, ln in zip(idx.tolist(), scores.tolist(), fs[idx].tolist(),
-                                    line[idx].tolist(), strict=True))
+                '"record_id": ').encode()
+        # round(x, 4) of a posterior this close to 1 is 1.0: skip round and repr for it
+        sure = scores >= 0.99996
+        parts: list[bytes] = []
+        add = parts.extend
+        for i, sc, one in zip(idx.tolist(), scores.tolist(), sure.tolist(), strict=True):
+            add((head, pre[i], b"1.0" if one else repr(round(sc, 4)).encode(), post[i]))
+        return b"".join(parts)
 
 
 @dataclass

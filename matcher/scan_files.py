@@ -64,7 +64,7 @@ class DocumentAccumulator:
 
     def __init__(self, document: str, config: ScoringConfig, emit: Callable[[Match], None],
                  sizes: dict[str, list[int]],
-                 emit_jsonl: Callable[[str], None] | None = None) -> None:
+                 emit_jsonl: Callable[[bytes], None] | None = None) -> None:
         self.document = document
         self.config = config
         self.emit = emit
@@ -251,10 +251,10 @@ def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
     text = decode_bytes(data)
     res = scanner.scan_document(text, task.document)
     shift = task.line_offset - (1 if task.header else 0)
-    if shift:
-        for r in res.results.values():
-            if r.block is not None:
-                r.block.line += shift
+    for r in res.results.values():
+        if r.block is not None:
+            r.block.line += shift
+            r.block.prepare_json()
     return task.document, res, task.last
 
 
@@ -263,12 +263,12 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
                on_document: Callable[[DocumentSummary], None], workers: int | None = None,
                on_progress: Callable[[int], None] | None = None,
                limits: Limits | None = None, ocr: bool = False,
-               on_jsonl: Callable[[str], None] | None = None) -> None:
+               on_jsonl: Callable[[bytes], None] | None = None) -> None:
     """Scan files and folders; calls back per reported match and per finished document.
 
-    With ``on_jsonl`` reported matches are passed as JSON lines instead (many at once,
-    each what ``json.dumps(match.as_json(), ensure_ascii=False)`` gives): what keeps the
-    main process from becoming the limit of a dense dump.
+    With ``on_jsonl`` reported matches are passed as UTF-8 JSON lines instead (many at
+    once, each what ``json.dumps(match.as_json(), ensure_ascii=False)`` gives): what
+    keeps the main process from becoming the limit of a dense dump.
 
     Archives, workbooks (and images, with ``ocr``) are expanded: each member is a
     document of its own, named ``archive.zip/member.csv``; a file crossing ``limits``

@@ -210,7 +210,7 @@ def _scan_file(home: Path, key: SecretKey, path: Path, jsonl: bool) -> list[str]
                on_match=lambda m: out.append(json.dumps(m.as_json(), ensure_ascii=False)
                                              + "\n"),
                on_document=lambda s: None, workers=1,
-               on_jsonl=out.append if jsonl else None)
+               on_jsonl=(lambda b: out.append(b.decode())) if jsonl else None)
     return "".join(out).splitlines()
 
 
