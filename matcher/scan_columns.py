@@ -110,9 +110,11 @@ def read_table(text: str) -> _Table | None:
     if delim in ("  ", "\t"):
         split = [_split(ln, delim) if ln.strip() else [] for ln in lines]
     else:  # no whitespace delimiter: _split is str.split, or csv for a line with quotes
-        split = [ln.split(delim) for ln in lines]
-        if '"' in text:
-            _split_quoted(lines, split, delim)
+        split = _split_all(lines, delim)
+        if split is None:
+            split = [ln.split(delim) for ln in lines]
+            if '"' in text:
+                _split_quoted(lines, split, delim)
     widths = np.fromiter(map(len, split), np.int64, len(split))
     tab = np.flatnonzero(widths == width)
     if not tab.size:
@@ -146,6 +148,18 @@ def read_table(text: str) -> _Table | None:
         cols = {r: c.filter(mask) for r, c in cols.items()}
     number = np.asarray(numbers, dtype=np.int64)
     return _Table(cols, number[tab[ok]], _rest_candidates(lines, numbers, rest))
+
+
+def _split_all(lines: list[str], delim: str) -> list[list[str]] | None:
+    """Every line cut by one csv reader (C speed): what _split gives each, as long as
+    every row comes from exactly one line (a line without quotes is then cut at every
+    delimiter, as str.split does; a blank line has no cells). None: cut line by line."""
+    try:
+        reader = csv.reader(lines, delimiter=delim)
+        rows = list(reader)
+    except csv.Error:  # a NUL, a bare CR, an over-long field: _split decides per line
+        return None
+    return rows if len(rows) == len(lines) == reader.line_num else None
 
 
 def _split_quoted(lines: list[str], split: list[list[str]], delim: str) -> None:

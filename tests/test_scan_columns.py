@@ -247,3 +247,17 @@ def test_key_directory_answers_as_segment_lookup(scanner: Scanner) -> None:
     got, want = d.lookup(queries), seg.lookup(queries)
     assert want[0].size >= 5000
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+
+
+def test_stray_and_unbalanced_quotes(scanner: Scanner) -> None:
+    """Quotes inside a field, a quote never closed (the rest of the text would be one
+    field to a csv reader), a NUL: cut line by line exactly as the line path cuts."""
+    rng = random.Random(11)
+    rows = ["이름,휴대폰,이메일,메모"]
+    for k, p in enumerate(rng.sample(PEOPLE, 80)):
+        memo = {0: 'he said "hi"', 1: '"unclosed, memo', 2: "x\x00y"}.get(k % 9, "")
+        rows.append(f"{p.name},{p.phone},{p.email},{memo}")
+    text = "\n".join(rows) + "\n"
+    assert scan_columns.read_table(text) is not None
+    columnar, lines, totals_c, totals_l = _both(scanner, text)
+    assert columnar == lines and totals_c == totals_l and len(lines) >= 60
