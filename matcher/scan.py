@@ -103,7 +103,7 @@ class MatchBlock:
     fieldset: np.ndarray  # uint8 bit mask over FIELD_NAMES
     record_id: list[str]
     evidence: list[str]
-    _json: tuple[list[bytes], list[bytes]] | None = None
+    _json: list[bytes] | None = None
 
     def __len__(self) -> int:
         return int(self.line.size)
@@ -138,29 +138,35 @@ class MatchBlock:
         return [self.match(i) for i in range(len(self))]
 
     def prepare_json(self) -> None:
-        """Render, as UTF-8, what the JSON lines need but the score: in the worker, off
-        the main process (call after the lines are final)."""
-        self._json = (
-            [f'{_js(r)}, "score": '.encode() for r in self.record_id],
-            [f', "fields": {_FIELD_JSON[f]}, "evidence": {_js(f"line {ln}: {e}")}}}\n'.encode()
-             for f, ln, e in zip(self.fieldset.tolist(), self.line.tolist(), self.evidence,
-                                 strict=True)])
+        """Render the JSON lines, as UTF-8 and with a score of 1.0 (what a match of a
+        significant dump nearly always rounds to), in the worker: the main process then
+        only joins them (call after the lines are final)."""
+        head = (f'{{"document": {_js(self.document)}, "corpus": {_js(self.corpus)}, '
+                '"record_id": ')
+        self._json = [
+            f'{head}{_js(r)}, "score": 1.0, "fields": {_FIELD_JSON[f]}, '
+            f'"evidence": {_js(f"line {ln}: {e}")}}}\n'.encode()
+            for r, f, ln, e in zip(self.record_id, self.fieldset.tolist(), self.line.tolist(),
+                                   self.evidence, strict=True)]
 
     def jsonl(self, idx: np.ndarray, scores: np.ndarray) -> bytes:
         """JSON lines (UTF-8) of the selected matches, exactly as ``json.dumps(
         m.as_json(), ensure_ascii=False)`` writes each: no dict, no encoder per match."""
         if self._json is None:
             self.prepare_json()
-        pre, post = self._json
-        head = (f'{{"document": {_js(self.document)}, "corpus": {_js(self.corpus)}, '
-                '"record_id": ').encode()
-        # round(x, 4) of a posterior this close to 1 is 1.0: skip round and repr for it
-        sure = scores >= 0.99996
-        parts: list[bytes] = []
-        add = parts.extend
+        lines = self._json
+        sure = scores >= 0.99996  # round(x, 4) == 1.0: the line is ready
+        if sure.all():
+            return b"".join([lines[i] for i in idx.tolist()])
+        out = []
         for i, sc, one in zip(idx.tolist(), scores.tolist(), sure.tolist(), strict=True):
-            add((head, pre[i], b"1.0" if one else repr(round(sc, 4)).encode(), post[i]))
-        return b"".join(parts)
+            # the first '"score": 1.0,' is the score's: quotes inside strings are escaped
+            out.append(lines[i] if one else lines[i].replace(
+                _SCORE_ONE, b'"score": %s,' % repr(round(sc, 4)).encode(), 1))
+        return b"".join(out)
+
+
+_SCORE_ONE = b'"score": 1.0,'
 
 
 @dataclass

@@ -229,6 +229,7 @@ def test_scan_files_writes_the_same_findings_either_way(
     assert len(fast) > 200
     assert fast == objects == line_path
     assert all(json.loads(x)["evidence"].startswith("line ") for x in fast)
+    assert any('"score": 1.0,' not in x for x in fast)  # both ways of writing a score
 
 
 def test_key_directory_answers_as_segment_lookup(scanner: Scanner) -> None:
