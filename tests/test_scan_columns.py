@@ -221,11 +221,15 @@ def test_scan_files_writes_the_same_findings_either_way(
     findings, in the same order, as Match objects on the line path."""
     path = tmp_path / "dump.csv"
     path.write_text("".join(_documents()[n] for n in ("varied", "bad rows and chatter")))
+    # chatter with a few masked lines: matches whose scores are not 1.0
+    (tmp_path / "post.txt").write_text("".join(
+        f"팝니다 {_mask_name(p.name)} {p.phone[:4]}****{p.phone[8:]} 연락\n"
+        for p in PEOPLE[:6]) + f"{PEOPLE[7].name} {PEOPLE[7].email}\n")
     monkeypatch.setattr("matcher.scan_files.CHUNK_BYTES", 4096)  # many chunks, one header
-    fast = _scan_file(built_home, key, path, jsonl=True)
-    objects = _scan_file(built_home, key, path, jsonl=False)
+    fast = _scan_file(built_home, key, tmp_path, jsonl=True)
+    objects = _scan_file(built_home, key, tmp_path, jsonl=False)
     monkeypatch.setattr(scan_columns, "read_table", lambda text: None)
-    line_path = _scan_file(built_home, key, path, jsonl=False)
+    line_path = _scan_file(built_home, key, tmp_path, jsonl=False)
     assert len(fast) > 200
     assert fast == objects == line_path
     assert all(json.loads(x)["evidence"].startswith("line ") for x in fast)
