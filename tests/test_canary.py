@@ -325,14 +325,15 @@ def test_no_canary_plaintext_from_the_columnar_scan(tmp_path: Path) -> None:
 
     corpus = tmp_path / "corpus.csv"
     write_corpus_csv(corpus, 2_000)
-    canary_row = ["CANARY-1"] + [CANARY[k] for k in ("name", "phone", "email", "address",
-                                                     "order")]
+    canary_row = ["CANARY-1", *(CANARY[k] for k in ("name", "phone", "email", "address",
+                                                     "order"))]
     with open(corpus, "a", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerow(canary_row)
     rows = corpus.read_text(encoding="utf-8").splitlines()
     dump = tmp_path / "dump.csv"
-    body = rows[1:200] + [",".join(canary_row[:4] + [f'"{CANARY["address"]}"', CANARY["order"]])]
-    dump.write_text("\n".join([rows[0]] + body) + "\n", encoding="utf-8")
+    quoted = f'"{CANARY["address"]}"'
+    body = [*rows[1:200], ",".join([*canary_row[:4], quoted, CANARY["order"]])]
+    dump.write_text("\n".join([rows[0], *body]) + "\n", encoding="utf-8")
     assert len(body) > MIN_TABLE_ROWS and read_table(dump.read_text()) is not None
     home = tmp_path / "home"
     assert run_cli("--home", str(home), "corpus", "add", "shop", str(corpus)).returncode == 0
