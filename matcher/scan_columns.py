@@ -54,6 +54,7 @@ from matcher.roles import looks_like_header
 
 # Below this many rows a table is cheaper line by line (pyarrow's fixed costs dominate).
 MIN_TABLE_ROWS = 32
+PREFIX_CHARS = 1 << 16  # a document whose head holds no table is not tried as one
 # Lines around the rows left over from the table that the free-text pass sees: more than
 # its context (3 lines) plus what a trace can span, so its windows are the same as over
 # the whole text.
@@ -91,7 +92,10 @@ class _Table:
 
 
 def read_table(text: str) -> _Table | None:
-    """The document as a voted table, or None where extract() would not read it as one."""
+    """The document as a voted table, or None where extract() would not read it as one
+    (or where its first 64 KB hold no table: free text goes straight to the line path)."""
+    if _choose_delimiter(text[:PREFIX_CHARS].split("\n")) is None:
+        return None
     if _FULLWIDTH.search(text):
         return None
     head = text.lstrip()[:1]
