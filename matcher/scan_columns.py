@@ -321,7 +321,13 @@ class _Evidence:
         if "order" in get or "order_date" in get:
             parts.append(_orders(get.get("order"), get.get("order_date")))
         if parts:
-            out = pc.binary_join_element_wise(*parts, " · ", null_handling="skip").to_pylist()
+            # " · " before each value present, the first one cut off (null_handling="skip"
+            # of binary_join_element_wise drops rows in pyarrow 2x: not used)
+            marked = [pc.if_else(pc.is_valid(p), pc.binary_join_element_wise(" · ", p, ""), "")
+                      for p in parts]
+            out = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*marked, ""), 3).to_pylist()
+            if len(out) != idx.size:
+                raise AssertionError("evidence rows lost")
         else:
             out = [""] * idx.size
         if self.parsed:

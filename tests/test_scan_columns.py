@@ -266,3 +266,19 @@ def test_stray_and_unbalanced_quotes(scanner: Scanner) -> None:
     assert scan_columns.read_table(text) is not None
     columnar, lines, totals_c, totals_l = _both(scanner, text)
     assert columnar == lines and totals_c == totals_l and len(lines) >= 60
+
+
+def test_split_names_with_every_value_of_some_rows_unusual(scanner: Scanner) -> None:
+    """성 / 이름 columns (every row parsed one by one) and rows whose phone and e-mail are
+    both masked: rows whose evidence comes wholly from the parsers."""
+    rng = random.Random(17)
+    rows = ["last_name\tfirst_name\tEMAIL_ADDR\t핸드폰번호"]
+    for k, p in enumerate(rng.sample(PEOPLE, 90)):
+        email, phone = p.email, p.phone
+        if k % 4 == 0:
+            email, phone = _mask_email(email), _mask_phone(phone, rng)
+        rows.append(f"{p.name[0]}\t{p.name[1:]}\t{email}\t{phone}")
+    text = "\n".join(rows) + "\n"
+    assert scan_columns.read_table(text) is not None
+    columnar, lines, totals_c, totals_l = _both(scanner, text)
+    assert columnar == lines and totals_c == totals_l and len(lines) >= 60
