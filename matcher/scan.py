@@ -137,10 +137,11 @@ class MatchBlock:
     def to_matches(self) -> list[Match]:
         return [self.match(i) for i in range(len(self))]
 
-    def prepare_json(self) -> None:
+    def prepare_json(self, drop_fields: bool = False) -> None:
         """Render the JSON lines, as UTF-8 and with a score of 1.0 (what a match of a
         significant dump nearly always rounds to), in the worker: the main process then
-        only joins them (call after the lines are final)."""
+        only joins them (call after the lines are final). ``drop_fields``: the record ids
+        and evidence are then not kept (nor pickled) beside them."""
         head = (f'{{"document": {_js(self.document)}, "corpus": {_js(self.corpus)}, '
                 '"record_id": ')
         self._json = [
@@ -148,6 +149,8 @@ class MatchBlock:
             f'"evidence": {_js(f"line {ln}: {e}")}}}\n'.encode()
             for r, f, ln, e in zip(self.record_id, self.fieldset.tolist(), self.line.tolist(),
                                    self.evidence, strict=True)]
+        if drop_fields:
+            self.record_id, self.evidence = [], []
 
     def jsonl(self, idx: np.ndarray, scores: np.ndarray) -> bytes:
         """JSON lines (UTF-8) of the selected matches, exactly as ``json.dumps(

@@ -241,8 +241,10 @@ def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
 _worker: dict[str, Scanner] = {}
 
 
-def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConfig) -> None:
+def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConfig,
+          jsonl: bool = False) -> None:
     _worker["scanner"] = Scanner(Path(home), SecretKey(key_raw), corpora, cfg)
+    _worker["jsonl"] = jsonl
 
 
 def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
@@ -254,7 +256,8 @@ def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
     for r in res.results.values():
         if r.block is not None:
             r.block.line += shift
-            r.block.prepare_json()
+            if _worker.get("jsonl"):  # the lines are all the main process writes
+                r.block.prepare_json(drop_fields=True)
     return task.document, res, task.last
 
 
@@ -298,12 +301,13 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
     tasks = _tasks(files, on_document, limits or Limits(), ocr)
     if n_workers <= 1 or total < 2 * CHUNK_BYTES:
         _worker["scanner"] = scanner
+        _worker["jsonl"] = on_jsonl is not None
         for t in tasks:
             consume(*_run_task(t), t.progress)
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init,
-                  initargs=(str(home), key.raw, names, config)) as pool:
+                  initargs=(str(home), key.raw, names, config, on_jsonl is not None)) as pool:
         sizes_q: list[int] = []
 
         def sized(it: Iterator[_Task]) -> Iterator[_Task]:
