@@ -15,6 +15,8 @@ from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matcher.extract import extract
 from matcher.fields import (
@@ -53,6 +55,7 @@ MAX_RECORDS_PER_KEY = 2_000
 MAX_RECORDS_NARROWED = 20_000
 _FIELD_LISTS = [[FIELD_NAMES[k] for k in range(5) if mask >> k & 1] for mask in range(32)]
 _FIELD_JSON = [json.dumps(f, ensure_ascii=False) for f in _FIELD_LISTS]
+_FIELD_ARROW = pa.array(_FIELD_JSON, pa.string())
 HIT_POSTERIOR = 0.5  # a line "hits" the corpus: what the document test counts
 # A phone block alone: for masked names only, narrowed by the name's ends.
 _BLOCK_KEYS = [BLOCKING_KEYS.index(("PL",)), BLOCKING_KEYS.index(("PM",))]
@@ -103,7 +106,7 @@ class MatchBlock:
     fieldset: np.ndarray  # uint8 bit mask over FIELD_NAMES
     record_id: list[str]
     evidence: list[str]
-    _json: list[bytes] | None = None
+    _json: pa.Array | None = None
 
     def __len__(self) -> int:
         return int(self.line.size)
@@ -144,11 +147,22 @@ class MatchBlock:
         and evidence are then not kept (nor pickled) beside them."""
         head = (f'{{"document": {_js(self.document)}, "corpus": {_js(self.corpus)}, '
                 '"record_id": ')
-        self._json = [
-            f'{head}{_js(r)}, "score": 1.0, "fields": {_FIELD_JSON[f]}, '
-            f'"evidence": {_js(f"line {ln}: {e}")}}}\n'.encode()
-            for r, f, ln, e in zip(self.record_id, self.fieldset.tolist(), self.line.tolist(),
-                                   self.evidence, strict=True)]
+        rid = pa.array(self.record_id, pa.string())
+        ev = pa.array(self.evidence, pa.string())
+        if len(self) and not any(pc.any(pc.match_substring_regex(a, _NEEDS_ESCAPE)).as_py()
+                                 for a in (rid, ev)):
+            # nothing to escape: json.dumps would only put quotes around the strings
+            self._json = pc.binary_join_element_wise(
+                head + '"', rid, '", "score": 1.0, "fields": ',
+                _FIELD_ARROW.take(pa.array(self.fieldset)), ', "evidence": "line ',
+                pc.cast(pa.array(self.line), pa.string()), ": ", ev, '"}\n', "")
+        else:
+            self._json = pa.array([
+                f'{head}{_js(r)}, "score": 1.0, "fields": {_FIELD_JSON[f]}, '
+                f'"evidence": {_js(f"line {ln}: {e}")}}}\n'
+                for r, f, ln, e in zip(self.record_id, self.fieldset.tolist(),
+                                       self.line.tolist(), self.evidence, strict=True)],
+                pa.string())
         if drop_fields:
             self.record_id, self.evidence = [], []
 
@@ -157,19 +171,25 @@ class MatchBlock:
         m.as_json(), ensure_ascii=False)`` writes each: no dict, no encoder per match."""
         if self._json is None:
             self.prepare_json()
-        lines = self._json
+        if not idx.size:
+            return b""
+        lines = self._json.take(pa.array(idx))
         sure = scores >= 0.99996  # round(x, 4) == 1.0: the line is ready
-        if sure.all():
-            return b"".join([lines[i] for i in idx.tolist()])
+        if sure.all():  # the selected lines end to end: the taken array's data buffer
+            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
+            first, last = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+            return lines.buffers()[2].slice(first, last - first).to_pybytes()
         out = []
-        for i, sc, one in zip(idx.tolist(), scores.tolist(), sure.tolist(), strict=True):
+        for line, sc, one in zip(lines.to_pylist(), scores.tolist(), sure.tolist(),
+                                 strict=True):
             # the first '"score": 1.0,' is the score's: quotes inside strings are escaped
-            out.append(lines[i] if one else lines[i].replace(
-                _SCORE_ONE, b'"score": %s,' % repr(round(sc, 4)).encode(), 1))
-        return b"".join(out)
+            out.append(line if one else line.replace(
+                _SCORE_ONE, f'"score": {round(sc, 4)!r},', 1))
+        return "".join(out).encode()
 
 
-_SCORE_ONE = b'"score": 1.0,'
+_SCORE_ONE = '"score": 1.0,'
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what json.dumps(ensure_ascii=False) escapes
 
 
 @dataclass
