@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +39,9 @@ from matcher.index import Corpus, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
 from matcher.redact import redact_row
 from matcher.scan_lookup import lookup
+
+if TYPE_CHECKING:
+    from matcher.scan_columns import ScanColumnHasher
 from matcher.scoring import (
     EMAIL_SPACE,
     FIELD_NAMES,
@@ -289,7 +293,7 @@ class Scanner:
         self._column_hasher = None
 
     @property
-    def column_hasher(self):
+    def column_hasher(self) -> ScanColumnHasher:
         if self._column_hasher is None:
             from matcher.scan_columns import ScanColumnHasher
 

@@ -19,7 +19,8 @@ tests/test_scan_columns.py holds both paths to the same matches, record by recor
 from __future__ import annotations
 
 import csv
-import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -52,6 +53,9 @@ from matcher.normalize.address import PROVINCES
 from matcher.redact import redact_address, redact_name, redact_row
 from matcher.roles import looks_like_header
 
+if TYPE_CHECKING:
+    from matcher.scan import CandidateRows
+
 # Below this many rows a table is cheaper line by line (pyarrow's fixed costs dominate).
 MIN_TABLE_ROWS = 32
 PREFIX_CHARS = 1 << 16  # a document whose head holds no table is not tried as one
@@ -60,10 +64,6 @@ PREFIX_CHARS = 1 << 16  # a document whose head holds no table is not tried as o
 # the whole text.
 REST_MARGIN = 8
 _WHOLE_ROW = r"^[=']|[(/,]"  # ColumnHasher's rows for parse_row as a whole (name notes...)
-_MOBILE = re.compile(_PLAIN_MOBILE)
-_NAME = re.compile(_PLAIN_NAME)
-_HONORIFIC = re.compile(_HONORIFIC_END)
-_ROAD = re.compile(_PLAIN_ROAD)
 
 
 class ScanColumnHasher(ColumnHasher):
@@ -211,8 +211,8 @@ def _rest_candidates(lines: list[str], numbers: list[int], rest: np.ndarray) -> 
     return out
 
 
-def columnar_candidates(text: str, ch: ScanColumnHasher):
-    """The document's candidate rows (scan.CandidateRows), or None: take the line path."""
+def columnar_candidates(text: str, ch: ScanColumnHasher) -> CandidateRows | None:
+    """The document's candidate rows, or None: take the line path."""
     from matcher.scan import CandidateRows, parse_candidates, rows_from_parsed
 
     table = read_table(text)
@@ -358,7 +358,7 @@ class _Evidence:
         return redact_address(addr) if addr is not None else None
 
 
-def _per_distinct(col: pa.Array, fn) -> pa.Array:
+def _per_distinct(col: pa.Array, fn: Callable[[str], str | None]) -> pa.Array:
     """fn over each distinct value once; null where it gives None."""
     enc = pc.dictionary_encode(col)
     values = pa.array([fn(v) for v in enc.dictionary.to_pylist()], pa.string())
