@@ -213,11 +213,18 @@ def _rest_candidates(lines: list[str], numbers: list[int], rest: np.ndarray) -> 
 
 def columnar_candidates(text: str, ch: ScanColumnHasher) -> CandidateRows | None:
     """The document's candidate rows, or None: take the line path."""
-    from matcher.scan import CandidateRows, parse_candidates, rows_from_parsed
-
-    table = read_table(text)
+    try:
+        table = read_table(text)
+    except (UnicodeEncodeError, pa.ArrowException):  # a lone surrogate has no UTF-8 form
+        return None
     if table is None:
         return None
+    return _candidates(table, ch)
+
+
+def _candidates(table: _Table, ch: ScanColumnHasher) -> CandidateRows:
+    from matcher.scan import CandidateRows, parse_candidates, rows_from_parsed
+
     cols, n = table.cols, int(table.lines.size)
     feats = np.zeros((n, N_FEATURES), dtype=np.uint64)
     nlen = np.zeros(n, dtype=np.uint8)

@@ -282,3 +282,12 @@ def test_split_names_with_every_value_of_some_rows_unusual(scanner: Scanner) -> 
     assert scan_columns.read_table(text) is not None
     columnar, lines, totals_c, totals_l = _both(scanner, text)
     assert columnar == lines and totals_c == totals_l and len(lines) >= 60
+
+
+def test_text_arrow_cannot_hold_takes_the_line_path(scanner: Scanner) -> None:
+    """A lone surrogate (JSON's "\\ud800" decoded by a crawler) has no UTF-8 form."""
+    text = _table(random.Random(19), 60, order=STANDARD, header=KOREAN).replace(
+        "\n", "\ud800\n", 5)
+    assert scan_columns.columnar_candidates(text, scanner.column_hasher) is None
+    columnar, lines, _, _ = _both(scanner, text)
+    assert columnar == lines and len(lines) >= 40
