@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -238,7 +238,7 @@ def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
             on_skip(DocumentSummary(doc, skipped=f"unreadable: {exc.strerror or exc}"))
 
 
-_worker: dict[str, Scanner] = {}
+_worker: dict[str, Any] = {}  # this process's Scanner and whether lines are all it sends
 
 
 def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConfig,
