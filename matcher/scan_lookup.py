@@ -82,15 +82,32 @@ class KeyDirectory:
         return qidx, (keys[pos] & self.ord_mask).astype(np.int64)
 
 
-_directories: weakref.WeakKeyDictionary[Segment, KeyDirectory] = weakref.WeakKeyDictionary()
+_directories: weakref.WeakKeyDictionary[Segment, KeyDirectory | bool] = (
+    weakref.WeakKeyDictionary())
 
 
 def lookup(segment: Segment, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Segment.lookup, through a directory for segments too large for the caches (built
     on the first large batch only: a scan of a few lines never pays for it)."""
-    if segment.keys.size < MIN_KEYS or queries.size < 4096:
+    keys = getattr(segment, "keys", None)
+    if keys is None or keys.size < MIN_KEYS or queries.size < 4096:
         return segment.lookup(queries)
     d = _directories.get(segment)
     if d is None:
-        d = _directories[segment] = KeyDirectory(segment)
-    return d.lookup(queries)
+        d = _directories[segment] = _checked(segment)
+    return segment.lookup(queries) if d is False else d.lookup(queries)
+
+
+def _checked(segment: Segment) -> KeyDirectory | bool:
+    """A directory that answers as Segment.lookup on a sample of stored keys, or False
+    (the index's key layout is not the one this module reads: use Segment.lookup)."""
+    try:
+        d = KeyDirectory(segment)
+        keys = segment.keys
+        sample = keys[np.linspace(0, keys.size - 1, 256).astype(np.int64)]
+        sample = np.concatenate([sample, sample ^ np.uint64(0x5A5A5A5A5A5A5A5A)])
+        got, want = d.lookup(sample), segment.lookup(sample)
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return False
+    same = all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    return d if same else False

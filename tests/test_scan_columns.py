@@ -291,3 +291,23 @@ def test_text_arrow_cannot_hold_takes_the_line_path(scanner: Scanner) -> None:
     assert scan_columns.columnar_candidates(text, scanner.column_hasher) is None
     columnar, lines, _, _ = _both(scanner, text)
     assert columnar == lines and len(lines) >= 40
+
+
+def test_the_directory_is_used_only_where_it_answers_as_the_segment(
+        scanner: Scanner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import matcher.scan_lookup as scan_lookup
+
+    monkeypatch.setattr(scan_lookup, "MIN_KEYS", 0)
+    seg = scanner.corpora[0].segments[0]
+    queries = seg.keys[:5000].copy()
+    got = scan_lookup.lookup(seg, queries)
+    assert isinstance(scan_lookup._directories[seg], scan_lookup.KeyDirectory)
+    assert all(np.array_equal(a, b) for a, b in zip(got, seg.lookup(queries), strict=True))
+    # an index whose keys are laid out otherwise (here: ordinals in the high bits)
+    monkeypatch.setattr(seg, "ord_bits", 3)
+    scan_lookup._directories.pop(seg)
+    scan_lookup.lookup(seg, queries)
+    assert scan_lookup._directories[seg] is False
+    scan_lookup._directories.pop(seg, None)
