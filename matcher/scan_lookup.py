@@ -17,7 +17,7 @@ import numpy as np
 
 from matcher.index import Segment
 
-KEYS_PER_BUCKET = 1024  # 2^18 buckets at 33.7M: ~0.15 s to build, 10 steps a search
+KEYS_PER_BUCKET = 1024  # 2^18 buckets at 33.7M: built in a fraction of a second
 MIN_KEYS = 1 << 22  # smaller indexes stay in cache: Segment.lookup is as fast there
 
 
