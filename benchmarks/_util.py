@@ -16,31 +16,18 @@ KEY = "b3" * 32  # benchmark-only key; the data is synthetic
 # CPU seconds (user + system, the command and every process it waited for) of the last
 # run_measured: on a shared machine, wall time depends on the others' load; this does not.
 LAST_CPU = [0.0]
-# CPU seconds of every process of the last run_measured's tree, sampled from /proc: pool
-# workers under a forkserver are never waited for by the command, so LAST_CPU misses them.
-# (A sample every 0.2 s: up to that much of each process's last moments is not seen.)
-LAST_TREE_CPU = [0.0]
+# Of which the command's own process (the rest: its workers), sampled while it ran. Worker
+# pools started by forkserver are not the command's children, so rusage misses them: the
+# process tree's CPU is sampled from /proc and LAST_CPU is the larger of the two.
+LAST_MAIN_CPU = [0.0]
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _tree_pids(pid: int) -> list[int]:
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        out.append(p)
-        try:
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                stack.extend(int(c) for c in fh.read().split())
-        except OSError:
-            continue
-    return out
-
-
-def _cpu_seconds(pid: int) -> float | None:
+def _own_cpu(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+        return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
     except (OSError, IndexError, ValueError):
         return None
 
@@ -69,6 +56,20 @@ def corpus_file(records: int) -> Path:
         print(f"  generated {records:,} records in {time.perf_counter() - t:.0f}s "
               f"({path.stat().st_size / 2**20:.0f} MiB)", file=sys.stderr)
     return path
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, as /proc shows them now."""
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                stack.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return out
 
 
 def _tree_rss(pid: int) -> int:
@@ -104,14 +105,16 @@ def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
-    cpu: dict[int, float] = {}
+
+    tree_cpu: dict[int, float] = {}
 
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss(proc.pid))
-            for p in _tree_pids(proc.pid):
-                if (c := _cpu_seconds(p)) is not None:
-                    cpu[p] = max(c, cpu.get(p, 0.0))
+            for p in _tree(proc.pid):
+                own = _own_cpu(p)
+                if own is not None:
+                    tree_cpu[p] = max(tree_cpu.get(p, 0.0), own)
             time.sleep(0.2)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -121,9 +124,8 @@ def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
     th.join()
     wall = time.perf_counter() - t
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    LAST_CPU[0] = usage.ru_utime + usage.ru_stime - cpu0
-    # the command itself was waited for: its exact figure replaces the sampled one
-    LAST_TREE_CPU[0] = LAST_CPU[0] + sum(c for p, c in cpu.items() if p != proc.pid)
+    LAST_CPU[0] = max(usage.ru_utime + usage.ru_stime - cpu0, sum(tree_cpu.values()))
+    LAST_MAIN_CPU[0] = tree_cpu.get(proc.pid, 0.0)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return wall, peak[0], err

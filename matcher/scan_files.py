@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -23,7 +23,14 @@ from matcher.containers import Limits, expand_path
 from matcher.decode import decode_bytes
 from matcher.keys import SecretKey
 from matcher.roles import looks_like_header
-from matcher.scan import CorpusResult, DocumentResult, Match, Scanner, document_prior
+from matcher.scan import (
+    CorpusResult,
+    DocumentResult,
+    Match,
+    MatchBlock,
+    Scanner,
+    document_prior,
+)
 from matcher.scoring import ScoringConfig, verdict
 
 CHUNK_BYTES = 8 << 20
@@ -50,27 +57,51 @@ class DocumentAccumulator:
 
     Once the matches so far are significant the document is redistribution and all
     of them stream out; before that only matches strong enough alone are emitted and
-    the rest wait. (A document declared significant early stays so.)
+    the rest wait. (A document declared significant early stays so.) Matches arrive as
+    arrays (:class:`MatchBlock`) and become objects, or JSON lines with ``emit_jsonl``,
+    only when reported.
     """
 
     def __init__(self, document: str, config: ScoringConfig, emit: Callable[[Match], None],
-                 sizes: dict[str, list[int]]) -> None:
+                 sizes: dict[str, list[int]],
+                 emit_jsonl: Callable[[bytes], None] | None = None) -> None:
         self.document = document
         self.config = config
         self.emit = emit
+        self.emit_jsonl = emit_jsonl
         self.candidates = 0
         self.totals: dict[str, CorpusResult] = {}
-        self.pending: dict[str, list[Match]] = {}
+        self.pending: dict[str, list[tuple[MatchBlock, np.ndarray]]] = {}
         self.significant: set[str] = set()
         self.reported: dict[str, int] = {}
         self._seen = {c: [np.zeros(n, dtype=bool) for n in segs] for c, segs in sizes.items()}
 
-    def _emit(self, m: Match) -> None:
-        seen = self._seen[m.corpus][m.ref[0]]
-        if not seen[m.ref[1]]:
-            seen[m.ref[1]] = True
-            self.reported[m.corpus] = self.reported.get(m.corpus, 0) + 1
-            self.emit(m)
+    def _emit(self, b: MatchBlock, idx: np.ndarray, scores: np.ndarray,
+              threshold: float) -> None:
+        """Emit the matches ``idx`` (in that order) scoring at least ``threshold``, each
+        record once per document."""
+        ok = scores >= threshold
+        idx, scores = idx[ok], scores[ok]
+        if not idx.size:
+            return
+        seg, ords = b.seg[idx], b.ordinal[idx]
+        keep = np.zeros(idx.size, dtype=bool)
+        for s in np.unique(seg).tolist():
+            at = np.flatnonzero(seg == s)
+            o = ords[at]
+            first = np.zeros(o.size, dtype=bool)
+            first[np.unique(o, return_index=True)[1]] = True
+            seen = self._seen[b.corpus][s]
+            new = first & ~seen[o]
+            seen[o[new]] = True
+            keep[at] = new
+        idx, scores = idx[keep], scores[keep]
+        self.reported[b.corpus] = self.reported.get(b.corpus, 0) + int(idx.size)
+        if self.emit_jsonl is not None:
+            self.emit_jsonl(b.jsonl(idx, scores))
+        else:
+            for i, sc in zip(idx.tolist(), scores.tolist(), strict=True):
+                self.emit(b.match(i, sc))
 
     def add(self, chunk: DocumentResult) -> None:
         self.candidates += chunk.candidates
@@ -87,22 +118,25 @@ class DocumentAccumulator:
                 self.significant.add(name)
                 prior = document_prior(tot.matched, tot.expected, tot.candidates,
                                        tot.odds_hist)
-                for m in sorted(pend, key=lambda m: m.line):
-                    m.score = m.posterior(prior)
-                    if m.score >= cfg.match_threshold:
-                        self._emit(m)
+                for b, idx in pend:  # chunks in order, each sorted by line
+                    self._emit(b, idx, b.score(prior)[idx], cfg.match_threshold)
                 pend.clear()
-            for m in sorted(res.matches, key=lambda m: m.line):
-                if name in self.significant:
-                    prior = document_prior(tot.matched, tot.expected, tot.candidates,
+            b = res.block
+            if b is None and res.matches:
+                b = MatchBlock.of(res.matches)
+            if b is None or not len(b):
+                continue
+            order = np.argsort(b.line, kind="stable")
+            if name in self.significant:
+                prior = document_prior(tot.matched, tot.expected, tot.candidates,
                                        tot.odds_hist)
-                    m.score = m.posterior(prior)
-                    if m.score >= cfg.match_threshold:
-                        self._emit(m)
-                elif m.score >= cfg.strong_threshold:
-                    self._emit(m)
-                else:
-                    pend.append(m)
+                self._emit(b, order, b.score(prior)[order], cfg.match_threshold)
+            else:
+                alone = b.score()[order]
+                strong = alone >= cfg.strong_threshold
+                self._emit(b, order[strong], alone[strong], cfg.strong_threshold)
+                if not strong.all():
+                    pend.append((b, order[~strong]))
 
     def finish(self) -> DocumentSummary:
         out = DocumentSummary(self.document, self.candidates)
@@ -204,24 +238,26 @@ def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
             on_skip(DocumentSummary(doc, skipped=f"unreadable: {exc.strerror or exc}"))
 
 
-_worker: dict[str, Scanner] = {}
+_worker: dict[str, Any] = {}  # this process's Scanner and whether lines are all it sends
 
 
-def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConfig) -> None:
+def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConfig,
+          jsonl: bool = False) -> None:
     _worker["scanner"] = Scanner(Path(home), SecretKey(key_raw), corpora, cfg)
+    _worker["jsonl"] = jsonl
 
 
 def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
     scanner = _worker["scanner"]
     data = task.header + task.data if task.header else task.data
     text = decode_bytes(data)
-    res = scanner.scan_text(text, task.document)
+    res = scanner.scan_document(text, task.document)
     shift = task.line_offset - (1 if task.header else 0)
-    if shift:
-        for r in res.results.values():
-            for m in r.matches:
-                m.line += shift
-                m.evidence = f"line {m.line}:" + m.evidence.split(":", 1)[1]
+    for r in res.results.values():
+        if r.block is not None:
+            r.block.line += shift
+            if _worker.get("jsonl"):  # the lines are all the main process writes
+                r.block.prepare_json(drop_fields=True)
     return task.document, res, task.last
 
 
@@ -229,8 +265,13 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
                config: ScoringConfig, on_match: Callable[[Match], None],
                on_document: Callable[[DocumentSummary], None], workers: int | None = None,
                on_progress: Callable[[int], None] | None = None,
-               limits: Limits | None = None, ocr: bool = False) -> None:
+               limits: Limits | None = None, ocr: bool = False,
+               on_jsonl: Callable[[bytes], None] | None = None) -> None:
     """Scan files and folders; calls back per reported match and per finished document.
+
+    With ``on_jsonl`` reported matches are passed as UTF-8 JSON lines instead (many at
+    once, each what ``json.dumps(match.as_json(), ensure_ascii=False)`` gives): what
+    keeps the main process from becoming the limit of a dense dump.
 
     Archives, workbooks (and images, with ``ocr``) are expanded: each member is a
     document of its own, named ``archive.zip/member.csv``; a file crossing ``limits``
@@ -250,7 +291,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
     def consume(doc: str, res: DocumentResult, last: bool, nbytes: int) -> None:
         acc = accs.get(doc)
         if acc is None:
-            acc = accs[doc] = DocumentAccumulator(doc, config, on_match, sizes)
+            acc = accs[doc] = DocumentAccumulator(doc, config, on_match, sizes, on_jsonl)
         acc.add(res)
         if on_progress:
             on_progress(nbytes)
@@ -260,6 +301,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
     tasks = _tasks(files, on_document, limits or Limits(), ocr)
     if n_workers <= 1 or total < 2 * CHUNK_BYTES:
         _worker["scanner"] = scanner
+        _worker["jsonl"] = on_jsonl is not None
         for t in tasks:
             consume(*_run_task(t), t.progress)
         return
@@ -268,7 +310,7 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
     # no worker spends its first ~0.2 s of CPU importing before it can take a chunk.
     ctx.set_forkserver_preload(["matcher.scan"])
     with ctx.Pool(n_workers, initializer=_init,
-                  initargs=(str(home), key.raw, names, config)) as pool:
+                  initargs=(str(home), key.raw, names, config, on_jsonl is not None)) as pool:
         sizes_q: list[int] = []
 
         def sized(it: Iterator[_Task]) -> Iterator[_Task]:

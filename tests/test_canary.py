@@ -314,3 +314,35 @@ def test_no_canary_plaintext_from_telegram_or_the_worker_frontier(tmp_path: Path
         assert needle not in rows.encode(), ("database", needle.decode("utf-8", "replace"))
         for f in files:
             assert needle not in f.read_bytes(), (f, needle.decode("utf-8", "replace"))
+
+
+def test_no_canary_plaintext_from_the_columnar_scan(tmp_path: Path) -> None:
+    """A dump long enough to be read column by column (matcher.scan_columns): evidence
+    rendered by string kernels and JSON lines written by the workers carry no canary."""
+    import json
+
+    from matcher.scan_columns import MIN_TABLE_ROWS, read_table
+
+    corpus = tmp_path / "corpus.csv"
+    write_corpus_csv(corpus, 2_000)
+    canary_row = ["CANARY-1", *(CANARY[k] for k in ("name", "phone", "email", "address",
+                                                     "order"))]
+    with open(corpus, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(canary_row)
+    rows = corpus.read_text(encoding="utf-8").splitlines()
+    dump = tmp_path / "dump.csv"
+    quoted = f'"{CANARY["address"]}"'
+    body = [*rows[1:200], ",".join([*canary_row[:4], quoted, CANARY["order"]])]
+    dump.write_text("\n".join([rows[0], *body]) + "\n", encoding="utf-8")
+    assert len(body) > MIN_TABLE_ROWS and read_table(dump.read_text()) is not None
+    home = tmp_path / "home"
+    assert run_cli("--home", str(home), "corpus", "add", "shop", str(corpus)).returncode == 0
+    scanned = run_cli("--home", str(home), "scan", "--format", "jsonl", str(dump))
+    assert scanned.returncode == 0, scanned.stderr
+    found = [json.loads(line) for line in scanned.stdout.splitlines()]
+    canary = [f for f in found if f["record_id"] == "CANARY-1"]
+    assert len(found) == 200 and len(canary) == 1
+    assert canary[0]["evidence"].startswith("line 201: 캐*리 · 010-****-0123 · zq***@naver.com")
+    printed = (scanned.stdout + scanned.stderr).encode()
+    for needle in _needles():
+        assert needle not in printed, needle.decode("utf-8", "replace")

@@ -69,6 +69,13 @@ def scan(
         else:
             out.write(json.dumps(m.as_json(), ensure_ascii=False) + "\n")
 
+    def on_jsonl(lines: bytes) -> None:
+        if hasattr(out, "buffer"):  # already UTF-8: past the text layer (flushed first)
+            out.flush()
+            out.buffer.write(lines)
+        else:
+            out.write(lines.decode())
+
     def on_document(s) -> None:
         if table is not None:
             table.document(s)
@@ -91,11 +98,12 @@ def scan(
                 task = bar.add_task("scan", total=total)
                 scan_paths(home, key, paths, corpora=corpus or None, config=config,
                            on_match=on_match, on_document=on_document, workers=workers or None,
-                           on_progress=lambda n: bar.advance(task, n), limits=limits, ocr=ocr)
+                           on_progress=lambda n: bar.advance(task, n), limits=limits, ocr=ocr,
+                           on_jsonl=on_jsonl)
         else:
             scan_paths(home, key, paths, corpora=corpus or None, config=config,
                        on_match=on_match, on_document=on_document, workers=workers or None,
-                       limits=limits, ocr=ocr)
+                       limits=limits, ocr=ocr, on_jsonl=on_jsonl if table is None else None)
     finally:
         if summary_fh not in (None, sys.stderr):
             summary_fh.close()
