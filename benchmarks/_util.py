@@ -13,9 +13,12 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
 KEY = "b3" * 32  # benchmark-only key; the data is synthetic
-# CPU seconds (user + system, the command and every process it waited for) of the last
-# run_measured: on a shared machine, wall time depends on the others' load; this does not.
+# CPU seconds (user + system) of every process of the last run_measured's tree: on a
+# shared machine, wall time depends on the others' load; this much less so. Sampled from
+# /proc (each process's own time, the last value seen), because getrusage(CHILDREN) misses
+# grandchildren nobody reaps, e.g. the workers of a forkserver pool.
 LAST_CPU = [0.0]
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def env() -> dict[str, str]:
@@ -44,9 +47,10 @@ def corpus_file(records: int) -> Path:
     return path
 
 
-def _tree_rss(pid: int) -> int:
+def _tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
     """Memory of a process and its descendants (workers included), as PSS where the kernel
-    reports it: pages of the memory-mapped index shared by the workers count once."""
+    reports it: pages of the memory-mapped index shared by the workers count once. Each
+    process's own CPU seconds so far go into ``cpu``."""
     total = 0
     stack = [pid]
     while stack:
@@ -60,6 +64,10 @@ def _tree_rss(pid: int) -> int:
                 with open(f"/proc/{p}/status") as fh:
                     total += next(int(line.split()[1]) for line in fh
                                   if line.startswith("VmRSS:")) * 1024
+            if cpu is not None:
+                with open(f"/proc/{p}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                cpu[p] = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 stack.extend(int(c) for c in fh.read().split())
         except (OSError, StopIteration):  # the process ended while being read
@@ -77,11 +85,12 @@ def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
+    cpu: dict[int, float] = {}
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.2)
+            peak[0] = max(peak[0], _tree_rss(proc.pid, cpu))
+            time.sleep(0.1)
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
@@ -90,7 +99,9 @@ def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
     th.join()
     wall = time.perf_counter() - t
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    LAST_CPU[0] = usage.ru_utime + usage.ru_stime - cpu0
+    # the last samples miss at most 0.1 s per process; rusage covers a process too short
+    # to sample
+    LAST_CPU[0] = max(sum(cpu.values()), usage.ru_utime + usage.ru_stime - cpu0)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return wall, peak[0], err
