@@ -18,6 +18,7 @@ KEY = "b3" * 32  # benchmark-only key; the data is synthetic
 # /proc (each process's own time, the last value seen), because getrusage(CHILDREN) misses
 # grandchildren nobody reaps, e.g. the workers of a forkserver pool.
 LAST_CPU = [0.0]
+LAST_CPU_MAIN = [0.0]  # of these, the command's own process (the rest: its workers)
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -102,6 +103,7 @@ def run_measured(cmd: list[str], stdout=subprocess.DEVNULL,
     # the last samples miss at most 0.1 s per process; rusage covers a process too short
     # to sample
     LAST_CPU[0] = max(sum(cpu.values()), usage.ru_utime + usage.ru_stime - cpu0)
+    LAST_CPU_MAIN[0] = cpu.get(proc.pid, 0.0)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     return wall, peak[0], err

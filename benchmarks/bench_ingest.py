@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._util import (
     LAST_CPU,
+    LAST_CPU_MAIN,
     OUT,
     corpus_file,
     dir_bytes,
@@ -59,7 +60,8 @@ def main() -> None:
               f"(source {src.stat().st_size / n:.0f} bytes/record)", flush=True)
         cpu = LAST_CPU[0]
         print(f"  CPU {cpu:.1f} s in all processes (= {cpu / os.cpu_count():.1f} s of wall on "
-              f"{os.cpu_count()} idle cores); load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"{os.cpu_count()} idle cores; main process {LAST_CPU_MAIN[0]:.1f} s); "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         print(f"  bare pyarrow.csv read of the same file: {bare:.1f} s wall, {bare_cpu:.1f} s "
               f"CPU; ingest / bare read = {wall / bare:.1f}x wall, {cpu / bare_cpu:.1f}x CPU",
               flush=True)

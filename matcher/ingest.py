@@ -53,8 +53,8 @@ from matcher.index import (
     SegmentWriter,
     check_version,
     corpora_dir,
-    load_idhashes,
     now_iso,
+    unique_counts,
     validate_corpus_name,
 )
 from matcher.keys import FeatureHasher, SecretKey
@@ -95,8 +95,7 @@ class _Batch:
     records: int
     keys: np.ndarray
     sketch: np.ndarray
-    idhash: np.ndarray
-    ids: bytes
+    ids: bytes  # as stored: as given, or 8 bytes of the keyed hash (--hash-ids)
     id_lengths: np.ndarray
     freq: tuple[np.ndarray, np.ndarray]
     errors: list[tuple[int, str]]
@@ -129,7 +128,6 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     hash_ids = bool(_worker["hash_ids"])
     table: AddressTable | None = _worker.get("table")  # type: ignore[assignment]
     rows: list = []
-    idhashes: list[int] = []
     ids: list[bytes] = []
     errors: list[tuple[int, str]] = []
     unmatchable = 0
@@ -163,20 +161,18 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
             errors.append((line_no, "no phone, email or name+address to match on"))
             continue
         rows.append(row)
-        h = id_hasher.uncached(rid)
-        idhashes.append(h)
-        ids.append(f"{h:016x}".encode() if hash_ids else rid.encode("utf-8"))
+        ids.append(id_hasher.uncached(rid).to_bytes(8, "big") if hash_ids
+                   else rid.encode("utf-8"))
     errors.sort()  # decoding and parsing problems were found in two passes
     feats, nlen = hash_rows(rows, hasher)
     settled = Settled(fallback=len(rows), values=len(rows))  # counted in rows on this path
-    return _assemble(feats, nlen, np.array(idhashes, dtype=np.uint64), b"".join(ids),
+    return _assemble(feats, nlen, b"".join(ids),
                      np.fromiter((len(i) for i in ids), dtype=np.uint32, count=len(ids)),
                      errors, unmatchable, settled)
 
 
-def _assemble(feats: np.ndarray, nlen: np.ndarray, idhash: np.ndarray, ids: bytes,
-              id_lengths: np.ndarray, errors: list[tuple[int, str]], unmatchable: int,
-              settled: Settled) -> _Batch:
+def _assemble(feats: np.ndarray, nlen: np.ndarray, ids: bytes, id_lengths: np.ndarray,
+              errors: list[tuple[int, str]], unmatchable: int, settled: Settled) -> _Batch:
     """Everything the segment writer needs, derived from the feature vectors."""
     k = feats.shape[0]
     sketch = np.zeros(k, dtype=SKETCH_DTYPE)
@@ -187,12 +183,12 @@ def _assemble(feats: np.ndarray, nlen: np.ndarray, idhash: np.ndarray, ids: byte
         col = feats[:, F[name]]
         present = col[col != 0]
         sample = present[(present & SAMPLE_MASK) == 0]  # equal values are sampled together
-        u, c = np.unique(sample, return_counts=True)
+        u, c = unique_counts(sample)
         identifiers[name] = (int(present.size), u, c.astype(np.uint64))
     counted = feats[:, COUNTED_FEATURES].ravel()
     counted = counted[counted != 0]
-    uniq, cnt = np.unique(counted, return_counts=True)
-    return _Batch(k, blocking_keys(feats), sketch, idhash, ids, id_lengths,
+    uniq, cnt = unique_counts(counted)
+    return _Batch(k, blocking_keys(feats), sketch, ids, id_lengths,
                   (uniq, cnt.astype(np.uint64)), errors, unmatchable, identifiers, settled)
 
 
@@ -220,14 +216,14 @@ def _process_chunk(item: tuple[int, bytes | None]) -> _Batch:
                     [(first + int(i), _UNMATCHABLE) for i in np.flatnonzero(unmatchable)])
     good = np.flatnonzero(~cc.blank & ~no_id & identifying)
     rid = rid.take(pa.array(good)).cast(pa.binary())
-    idhash = id_hasher.digests(rid.to_pylist())
     if _worker["hash_ids"]:
-        ids = idhash.astype(">u8").tobytes().hex().encode()
-        id_lengths = np.full(good.size, 16, dtype=np.uint32)
-    else:
-        ids = b"".join(rid.to_pylist())
-        id_lengths = pc.binary_length(rid).to_numpy().astype(np.uint32)
-    return _assemble(feats[good], nlen[good], idhash, ids, id_lengths, errors,
+        ids = id_hasher.digests(rid.to_pylist()).astype(">u8").tobytes()
+        id_lengths = np.full(good.size, 8, dtype=np.uint32)
+    else:  # the ids' bytes as one buffer, no Python object per id
+        off = np.frombuffer(rid.buffers()[1], dtype=np.int32)[rid.offset:rid.offset + len(rid) + 1]
+        ids = rid.buffers()[2].to_pybytes()[off[0]:off[-1]] if len(rid) else b""
+        id_lengths = pc.binary_length(rid).to_numpy(zero_copy_only=False).astype(np.uint32)
+    return _assemble(feats[good], nlen[good], ids, id_lengths, errors,
                      int(np.count_nonzero(unmatchable)), settled)
 
 
@@ -372,8 +368,9 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
         try:
             _run(path, layout, key, hash_ids, writer, report, workers, progress, table,
                  columnar)
-            previous = [load_idhashes(cdir / s.dir) for s in manifest.segments]
-            info, report.duplicates = writer.seal(previous)
+            previous = [(cdir / s.dir, s) for s in manifest.segments]
+            id_hasher = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
+            info, report.duplicates = writer.seal(previous, id_hasher.digests)
         except BaseException:
             writer.abort()
             raise
@@ -407,8 +404,8 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
         done[0] = pos
 
     def consume(batch: _Batch) -> None:
-        writer.add(batch.keys, batch.sketch, batch.idhash, batch.ids, batch.id_lengths,
-                   batch.freq, batch.identifiers)
+        writer.add(batch.keys, batch.sketch, batch.ids, batch.id_lengths, batch.freq,
+                   batch.identifiers)
         report.unmatchable += batch.unmatchable
         if batch.settled is not None:
             report.settled.add(batch.settled)
