@@ -7,8 +7,9 @@ A segment holds, for N records:
                  with no separate postings array (8 bytes per key). Only keys that fit
                  few records are stored so; a key that fits many (a phone block, a
                  building, an e-mail's head) is stored once, with a list of ordinals:
-* ``lists16.dir`` + ``lists16.bin``  such keys (LIST_DTYPE: key, start, count, first
-                 ordinal) and their ordinals as uint16 gaps, where every gap fits;
+* ``lists16.dir`` + ``lists16.bin``  such keys (by column: sorted uint64 high bits,
+                 uint64 start, uint32 count, uint32 first ordinal) and their ordinals as
+                 uint16 gaps, where every gap of the list fits;
 * ``lists32.dir`` + ``lists32.bin``  the same with uint32 ordinals. Which form a key
                  takes is decided per key, by which is smaller (``_list_form``).
 * ``sketch.bin`` per record, 16 bits of each feature hash (see :mod:`matcher.fields`):
@@ -147,9 +148,8 @@ class Segment:
         self.ord_bits = info.ord_bits
         self._ord_mask = np.uint64((1 << info.ord_bits) - 1)
         self.keys = _map(path / "keys.bin", np.uint64)
-        self._lists = [_Lists(_map(path / f"lists{w}.dir", LIST_DTYPE),
-                              _map(path / f"lists{w}.bin", dtype), w == 16)
-                       for w, dtype in ((16, np.uint16), (32, np.uint32))]
+        self._lists = [_Lists(path / f"lists{w}.dir", _map(path / f"lists{w}.bin", dtype),
+                              w == 16) for w, dtype in ((16, np.uint16), (32, np.uint32))]
         self.sketch = _map(path / "sketch.bin", SKETCH_DTYPE)
         freq = _map(path / "freq.bin", np.uint64)
         self.freq_keys, self.freq_counts = freq[0::2], freq[1::2]
@@ -159,34 +159,56 @@ class Segment:
         self._ids = path / "ids.bin"
         self._ids_blob: mmap.mmap | bytes | None = None
 
-    def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, queries: np.ndarray, max_records: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
         """(index into ``queries``, record ordinal) for every record a key points at,
-        ordered by query, then ordinal."""
+        ordered by query, then ordinal. ``max_records``: leave out keys that fit more
+        records than that (a caller that would discard them anyway saves their decoding)."""
+        empty = np.empty(0, np.int64), np.empty(0, np.int64)
         if queries.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
+            return empty
         hi = queries & ~self._ord_mask
-        parts = [self._lookup_keys(hi)] + [lists.lookup(hi) for lists in self._lists]
-        parts = [p for p in parts if p[0].size]
-        if not parts:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        if len(parts) == 1:
-            return parts[0]
-        # (query, ordinal) as one int64 (ordinals < 2^32), sorted: the order of one array
-        # even where two kinds of key share their high bits (a 2^-38 chance)
-        packed = np.concatenate([(p[0] << 32) | p[1] for p in parts])
-        packed.sort()
-        return packed >> 32, packed & 0xFFFF_FFFF
-
-    def _lookup_keys(self, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.keys.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
         order = np.argsort(hi)  # sorted queries walk the index in order: far fewer cache misses
-        left = np.empty(hi.size, dtype=np.int64)
-        right = np.empty(hi.size, dtype=np.int64)
-        left[order] = np.searchsorted(self.keys, hi[order], side="left")
-        right[order] = np.searchsorted(self.keys, hi[order] | self._ord_mask, side="right")
-        qidx, pos = _expand(left, right - left)
-        return qidx, (self.keys[pos] & self._ord_mask).astype(np.int64)
+        hs = hi[order]
+        limit = max_records if max_records is not None else self.records
+        found = [self._lookup_keys(hs, order, limit)] + [lists.lookup(hs, order, limit)
+                                                          for lists in self._lists]
+        found = [f for f in found if f[1].size]
+        if not found:
+            return empty
+        if len(found) == 1:
+            return found[0][1], found[0][2]
+        # A key lives in one structure, so each query's records come from one: place each
+        # structure's (query-ordered) results in the query's block of the output.
+        counts = [f[0] for f in found]
+        total = np.sum(counts, axis=0)
+        if int(np.count_nonzero(total)) != sum(int(np.count_nonzero(c)) for c in counts):
+            # two kinds of key sharing their high bits (a 2^-38 chance): merge by ordinal
+            packed = np.concatenate([(f[1] << 32) | f[2] for f in found])  # ordinals < 2^32
+            packed.sort()
+            return packed >> 32, packed & 0xFFFF_FFFF
+        start = np.zeros(queries.size, dtype=np.int64)
+        offset = 0
+        for c, _, o in found:  # where each query's block starts in the results, joined
+            start += np.where(c > 0, offset + np.cumsum(c) - c, 0)
+            offset += o.size
+        ords = _take_ranges(np.concatenate([f[2] for f in found]), start, total)
+        return np.repeat(np.arange(queries.size), total), ords
+
+    def _lookup_keys(self, hs: np.ndarray, order: np.ndarray, limit: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(records per query, query, ordinal) from keys.bin; ``hs`` = sorted queries."""
+        n = order.size
+        if self.keys.size == 0:
+            return np.zeros(n, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+        left = np.empty(n, dtype=np.int64)
+        right = np.empty(n, dtype=np.int64)
+        left[order] = np.searchsorted(self.keys, hs, side="left")
+        right[order] = np.searchsorted(self.keys, hs | self._ord_mask, side="right")
+        counts = right - left
+        counts[counts > limit] = 0
+        ords = (_take_ranges(self.keys, left, counts) & self._ord_mask).astype(np.int64)
+        return counts, np.repeat(np.arange(n), counts), ords
 
     def counts(self, hashes: np.ndarray) -> np.ndarray:
         """How often each feature value occurs here (values seen once are not stored)."""
@@ -222,33 +244,96 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return which, pos + np.arange(which.size)
 
 
-class _Lists:
-    """Keys stored once with their ordinals, as uint16 gaps or as uint32 ordinals."""
+_LONG = 512  # a range at least this long is copied as a slice
 
-    def __init__(self, directory: np.ndarray, data: np.ndarray, gaps: bool) -> None:
-        self.dir = directory
-        self.hi = directory["hi"] if directory.size else np.empty(0, np.uint64)
+
+def _take_ranges(data: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """data[start:start + count] for every range, joined: long ranges slice by slice
+    (a copy each), short ones by one vectorised gather."""
+    counts = counts.astype(np.int64)
+    total = int(counts.sum())
+    long_ = np.flatnonzero(counts >= _LONG)
+    if long_.size == 0:
+        return data[_expand(starts, counts)[1]]
+    out = np.empty(total, dtype=data.dtype)
+    at = np.cumsum(counts) - counts
+    for i, a, c in zip(at[long_].tolist(), starts[long_].tolist(), counts[long_].tolist(),
+                       strict=True):
+        out[i:i + c] = data[a:a + c]
+    short = counts.copy()
+    short[long_] = 0
+    if short.any():
+        which, pos = _expand(starts, short)
+        out[at[which] + (pos - starts[which])] = data[pos]
+    return out
+
+
+class _Lists:
+    """Keys stored once with their ordinals, as uint16 gaps or as uint32 ordinals. The
+    directory is stored by column (high bits, start, count, first), so the high bits are
+    one contiguous sorted array to search."""
+
+    def __init__(self, path: Path, data: np.ndarray, gaps: bool) -> None:
+        size = path.stat().st_size if path.exists() else 0
+        m = size // LIST_DTYPE.itemsize
+        if size != m * LIST_DTYPE.itemsize:
+            raise IndexError_(f"{path}: damaged index file; remove and re-add the corpus")
+        if m:
+            self.hi = np.memmap(path, np.uint64, "r", 0, (m,))
+            self.start = np.memmap(path, np.uint64, "r", 8 * m, (m,))
+            self.count = np.memmap(path, np.uint32, "r", 16 * m, (m,))
+            self.first = np.memmap(path, np.uint32, "r", 20 * m, (m,))
+        else:
+            _map(path, np.uint64)  # a missing file is an error
+            self.hi = np.empty(0, np.uint64)
         self.data = data
         self.gaps = gaps
 
-    def lookup(self, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, hs: np.ndarray, order: np.ndarray, limit: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(records per query, query, ordinal); ``hs`` = the sorted queries."""
+        n = order.size
         if self.hi.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        left = np.searchsorted(self.hi, hi, side="left")
-        right = np.searchsorted(self.hi, hi, side="right")  # more than one: 2^-38 chance
-        qidx, entry = _expand(left, right - left)
+            return np.zeros(n, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+        pos = np.searchsorted(self.hi, hs, side="left")
+        m = self.hi.size
+        found = self.hi[np.minimum(pos, m - 1)] == hs
+        # a second entry with the same high bits (two kinds of key: a 2^-38 chance)
+        more = found & (self.hi[np.minimum(pos + 1, m - 1)] == hs) & (pos + 1 < m)
+        left = np.empty(n, dtype=np.int64)
+        span = np.empty(n, dtype=np.int64)
+        left[order] = pos
+        span[order] = found
+        if more.any():
+            span[order] = np.searchsorted(self.hi, hs, side="right") - pos
+        qidx, entry = _expand(left, span)
+        counts = np.zeros(n, np.int64)
+        if qidx.size:
+            count = self.count[entry].astype(np.int64)
+            np.add.at(counts, qidx, count)
+            small = counts[qidx] <= limit
+            if not small.all():
+                counts[counts > limit] = 0
+                qidx, entry, count = qidx[small], entry[small], count[small]
         if qidx.size == 0:
-            return qidx, entry
-        e = self.dir[entry]
-        counts = e["count"].astype(np.int64)
-        which, pos = _expand(e["start"], counts)
-        ords = self.data[pos].astype(np.int64)
-        if self.gaps:  # a running sum from each list's first ordinal
-            heads = np.cumsum(counts) - counts
-            ords[heads] = e["first"]
-            run = np.cumsum(ords)
-            ords = run - np.repeat(run[heads] - e["first"].astype(np.int64), counts)
-        return qidx[which], ords
+            return counts, qidx, entry
+        ords = _take_ranges(self.data, self.start[entry].astype(np.int64), count)
+        ords = ords.astype(np.int64)
+        if self.gaps:  # a running sum of the gaps, each list restarting at its first
+            first = self.first[entry].astype(np.int64)
+            heads = np.cumsum(count) - count
+            ords[heads] = 0
+            last = first + np.add.reduceat(ords, heads)  # each list's last ordinal
+            ords[heads] = first - np.r_[0, last[:-1]]
+            np.cumsum(ords, out=ords)
+        return counts, np.repeat(qidx, count), ords
+
+
+def write_lists(path: Path, entries: np.ndarray) -> None:
+    """A list directory (LIST_DTYPE rows sorted by ``hi``), column by column."""
+    with open(path, "wb") as fh:
+        for name in ("hi", "start", "count", "first"):
+            np.ascontiguousarray(entries[name]).tofile(fh)
 
 
 def _map(path: Path, dtype: np.dtype | type) -> np.ndarray:
@@ -444,7 +529,7 @@ class SegmentWriter:
         for width, parts in dirs.items():
             entries = np.concatenate(parts) if parts else np.empty(0, LIST_DTYPE)
             entries = entries[np.argsort(entries["hi"], kind="stable")]
-            entries.tofile(d / f"lists{width}.dir")
+            write_lists(d / f"lists{width}.dir", entries)
             nlists += entries.size
         keys = np.fromfile(d / "singles.spill", dtype=np.uint64)
         keys.sort()

@@ -45,7 +45,7 @@ def _reference(keys: np.ndarray, bits: int, queries: np.ndarray) -> list[tuple[i
 def test_lists_answer_every_lookup_as_single_keys_did(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     n = 110_000
-    keys = np.zeros((n, 4), dtype=np.uint64)
+    keys = np.zeros((n, 5), dtype=np.uint64)
     keys[:, 0] = rng.integers(1, 2**63, n, dtype=np.uint64)  # unique: single keys
     keys[:, 1] = rng.integers(1, 40, n, dtype=np.uint64) * np.uint64(2**40)  # many, dense
     sparse = rng.random(n) < 0.001  # ~110 records: uint16 gaps
@@ -53,6 +53,7 @@ def test_lists_answer_every_lookup_as_single_keys_did(tmp_path: Path) -> None:
     keys[[0, 1, 2, 3, 4, 5, 6, 100_000], 2] = np.uint64(5 * 2**50)  # a gap over 65535
     few = rng.random(n) < 0.3  # two or three records a key
     keys[few, 3] = rng.integers(1, 9000, few.sum(), dtype=np.uint64) * np.uint64(2**30)
+    keys[rng.random(n) < 0.002, 4] = np.uint64(3 * 2**50)  # two kinds of key, equal: two lists
     seg = _segment(tmp_path, keys)
     assert seg.info.lists and (tmp_path / "seg" / "lists16.bin").stat().st_size
     assert (tmp_path / "seg" / "lists32.bin").stat().st_size
