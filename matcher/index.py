@@ -31,6 +31,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -394,6 +395,7 @@ def remove_corpus(home: Path, name: str) -> None:
 # store ids both as given and hashed, where duplicates are found by comparing digests.
 IdDigests = Callable[[list[bytes]], np.ndarray]
 _TAG_ID = 0x5245_4344_49_000003  # "RECDI": the in-memory hash of an id's bytes
+SEAL_THREADS = 2  # key columns sorted at once while sealing (the machine has two cores)
 
 
 class SegmentWriter:
@@ -498,41 +500,48 @@ class SegmentWriter:
 
     def _seal_keys(self, mask: np.ndarray, keep: np.ndarray | None,
                    remap: np.ndarray | None) -> tuple[int, int]:
-        """Per key column: sort, then store each key as single keys or as a list."""
+        """Per key column: sort, then store each key as single keys or as a list. Columns
+        are prepared two at a time in threads (numpy's sorts release the GIL) and written
+        in column order, so the files do not depend on which thread finished first."""
         d = self.dir
+
+        def prepare(k: int) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+            keys = np.fromfile(d / f"keys{k}.spill", dtype=np.uint64)
+            ords = np.fromfile(d / f"ords{k}.spill", dtype=np.uint32)
+            (d / f"keys{k}.spill").unlink()
+            (d / f"ords{k}.spill").unlink()
+            if keep is not None and remap is not None:
+                kept = keep[ords]
+                keys, ords = keys[kept], remap[ords[kept]]
+            keys &= ~mask
+            keys |= ords
+            del ords
+            keys.sort()
+            return _split_lists(keys, mask)
+
         dirs: dict[int, list[np.ndarray]] = {16: [], 32: []}
         sizes = {16: 0, 32: 0}
         with open(d / "singles.spill", "wb") as singles, \
-                open(d / "lists16.bin", "wb") as l16, open(d / "lists32.bin", "wb") as l32:
+                open(d / "lists16.bin", "wb") as l16, open(d / "lists32.bin", "wb") as l32, \
+                ThreadPoolExecutor(SEAL_THREADS) as pool:
             data = {16: l16, 32: l32}
-            for k in range(len(self._spills)):
-                keys = np.fromfile(d / f"keys{k}.spill", dtype=np.uint64)
-                ords = np.fromfile(d / f"ords{k}.spill", dtype=np.uint32)
-                if keep is not None and remap is not None:
-                    kept = keep[ords]
-                    keys, ords = keys[kept], remap[ords[kept]]
-                keys &= ~mask
-                keys |= ords
-                del ords
-                keys.sort()
-                single, lists = _split_lists(keys, mask)
-                single.tofile(singles)
-                for width, (entries, values) in lists.items():
-                    entries["start"] += sizes[width]
-                    sizes[width] += values.size
-                    values.tofile(data[width])
-                    dirs[width].append(entries)
-                del keys, single, lists
-                (d / f"keys{k}.spill").unlink()
-                (d / f"ords{k}.spill").unlink()
+            columns = range(len(self._spills))
+            for lo in range(0, len(columns), SEAL_THREADS):  # bounded: two columns in memory
+                for single, lists in pool.map(prepare, columns[lo:lo + SEAL_THREADS]):
+                    single.tofile(singles)
+                    for width, (entries, values) in lists.items():
+                        entries["start"] += sizes[width]
+                        sizes[width] += values.size
+                        values.tofile(data[width])
+                        dirs[width].append(entries)
+                    del single, lists
         nlists = 0
         for width, parts in dirs.items():
             entries = np.concatenate(parts) if parts else np.empty(0, LIST_DTYPE)
             entries = entries[np.argsort(entries["hi"], kind="stable")]
             write_lists(d / f"lists{width}.dir", entries)
             nlists += entries.size
-        keys = np.fromfile(d / "singles.spill", dtype=np.uint64)
-        keys.sort()
+        keys = _sort_halves(np.fromfile(d / "singles.spill", dtype=np.uint64))
         keys.tofile(d / "keys.bin")
         (d / "singles.spill").unlink()
         return int(keys.size), nlists
@@ -578,6 +587,19 @@ class SegmentWriter:
         for fh in self._files():
             fh.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _sort_halves(keys: np.ndarray) -> np.ndarray:
+    """Sorted copy of uint64 keys: the halves below and above 2^63 sorted in two threads."""
+    if keys.size < 1 << 20:
+        keys.sort()
+        return keys
+    top = keys >= np.uint64(1 << 63)
+    halves = [keys[~top], keys[top]]
+    del keys, top
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(np.ndarray.sort, halves))
+    return np.concatenate(halves)
 
 
 def _split_lists(keys: np.ndarray, mask: np.ndarray

@@ -17,6 +17,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -110,8 +111,9 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(key_raw: bytes, layout: Layout, hash_ids: bool,
-                 table: AddressTable | None = None) -> None:
+                 table: AddressTable | None = None, source: Path | None = None) -> None:
     key = SecretKey(key_raw)
+    _worker["source"] = source  # chunks given as (offset, length) are read from it here
     _worker["table"] = table
     _worker["hasher"] = FeatureHasher(key)
     _worker["id_hasher"] = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
@@ -196,10 +198,16 @@ _NO_ID = "no record id"
 _UNMATCHABLE = "no phone, email or name+address to match on"
 
 
-def _process_chunk(item: tuple[int, bytes | None]) -> _Batch:
+def _process_chunk(item: tuple[int, bytes | tuple[int, int] | None]) -> _Batch:
     """A chunk of whole lines starting at line ``first``: columnar if pyarrow maps its rows
-    onto its lines, else through the line reader (which says which line is bad)."""
+    onto its lines, else through the line reader (which says which line is bad). A chunk
+    of an uncompressed file comes as (offset, length) and is read here: its bytes need not
+    cross a pipe."""
     first, chunk = item
+    if isinstance(chunk, tuple):
+        with open(_worker["source"], "rb") as fh:  # type: ignore[arg-type]
+            fh.seek(chunk[0])
+            chunk = fh.read(chunk[1])
     layout: Layout = _worker["layout"]  # type: ignore[assignment]
     if chunk is None:
         return _process([(first, None)])
@@ -287,14 +295,18 @@ def _batches(path: Path, layout: Layout, on_bytes: Callable[[int], None]
 
 
 def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
-            size: int | None = None) -> Iterator[tuple[int, bytes | None]]:
+            size: int | None = None, by_offset: bool = False
+            ) -> Iterator[tuple[int, bytes | tuple[int, int] | None]]:
     """(number of the first line, chunk of whole lines) for the columnar path; a chunk ends
-    outside quotes where it can, and (line, None) stands for a line over MAX_LINE_BYTES."""
+    outside quotes where it can, and (line, None) stands for a line over MAX_LINE_BYTES.
+    ``by_offset`` (an uncompressed file): the chunk as (offset, length) in the file."""
     size = size or CHUNK_BYTES
     with open_binary(path) as fh:
         raw_fh = getattr(fh, "fileobj", fh)
+        by_offset = by_offset and raw_fh is fh
         line_no = 1
         buf = b""
+        at = 0  # offset of buf in the file
         header = layout.has_header
         eof = False
         while not eof:
@@ -305,6 +317,7 @@ def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
                 end = buf.find(b"\n")
                 if end < 0 and not eof and len(buf) <= MAX_LINE_BYTES:
                     continue
+                at += end + 1 if end >= 0 else len(buf)
                 buf = buf[end + 1:] if end >= 0 else b""
                 line_no, header = 2, False
             if eof:
@@ -314,10 +327,12 @@ def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
                 if cut == 0:
                     if len(buf) > MAX_LINE_BYTES:  # one over-long line: skip to its end
                         while not eof and (nl := buf.find(b"\n")) < 0:
+                            at += len(buf)
                             buf = fh.read(size)
                             eof = not buf
                         yield line_no, None
                         line_no += 1
+                        at += nl + 1 if not eof else len(buf)
                         buf = buf[nl + 1:] if not eof else b""
                     continue
                 if buf.count(b'"', 0, cut) % 2 and len(buf) < 8 * size:
@@ -325,8 +340,9 @@ def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
             piece, buf = buf[:cut], buf[cut:]
             if piece:
                 on_bytes(raw_fh.tell())
-                yield line_no, piece
+                yield line_no, (at, cut) if by_offset else piece
                 line_no += piece.count(b"\n")
+            at += cut
         on_bytes(raw_fh.tell())
 
 
@@ -357,8 +373,12 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
             check_version(manifest, name)
         else:
             manifest = Manifest(name=name, key_fingerprint=key.fingerprint, created=now_iso())
-        digest = file_sha256(path)
-        if any(f.sha256 == digest for f in manifest.files):
+        # The file's digest is computed beside the ingest (hashlib releases the GIL), unless
+        # the corpus has files already: then it is needed first, to skip a file seen before.
+        hashing = ThreadPoolExecutor(1)
+        digest_job = hashing.submit(file_sha256, path)
+        hashing.shutdown(wait=False)
+        if manifest.files and any(f.sha256 == digest_job.result() for f in manifest.files):
             report.already_ingested = True
             return report
         for stale in cdir.glob("seg-*.tmp"):  # left by a crash
@@ -371,6 +391,7 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
             previous = [(cdir / s.dir, s) for s in manifest.segments]
             id_hasher = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
             info, report.duplicates = writer.seal(previous, id_hasher.digests)
+            digest = digest_job.result()
         except BaseException:
             writer.abort()
             raise
@@ -421,17 +442,17 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
     if os.environ.get("DUMPWATCH_INGEST") == "lines":  # benchmarks compare both paths
         columnar = False
     if columnar and read_chunk_supported(layout):
-        work, items = _process_chunk, _chunks(path, layout, on_bytes)
+        work, items = _process_chunk, _chunks(path, layout, on_bytes, by_offset=True)
     else:
         work, items = _process, _batches(path, layout, on_bytes)  # type: ignore[assignment]
     if n_workers <= 1 or total < 4 * 1024 * 1024:
-        _init_worker(key.raw, layout, hash_ids, table)
+        _init_worker(key.raw, layout, hash_ids, table, path)
         for item in items:
             consume(work(item))  # type: ignore[arg-type]
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init_worker,
-                  initargs=(key.raw, layout, hash_ids, table)) as pool:
+                  initargs=(key.raw, layout, hash_ids, table, path)) as pool:
         for result in pool.imap(work, items, chunksize=1):  # type: ignore[arg-type]
             consume(result)
 

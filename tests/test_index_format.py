@@ -131,3 +131,21 @@ def test_duplicate_ids_within_a_file_keep_the_first(tmp_path: Path, key: SecretK
     ids = [seg.record_id(i) for i in range(seg.records)]
     assert ids[:3] == ["C000000000", "C000000001", "C000000002"] and len(set(ids)) == 51
     assert ids[9] == lines[10].split(",")[0] and seg.info.id_width == 0
+
+
+def test_chunks_read_by_offset_survive_an_over_long_line(
+        tmp_path: Path, key: SecretKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers read chunks of an uncompressed file themselves, by offset: the offsets must
+    stay right past the header and a line skipped for being too long."""
+    write_corpus_csv(tmp_path / "c.csv", 300)
+    lines = (tmp_path / "c.csv").read_bytes().split(b"\n")
+    lines[100] = b"C9," + b"x" * 30_000  # line 101: over the (lowered) limit
+    (tmp_path / "c.csv").write_bytes(b"\n".join(lines))
+    for module in ("matcher.ingest", "matcher.corpus_reader", "matcher.columnar"):
+        monkeypatch.setattr(f"{module}.MAX_LINE_BYTES", 10_000)
+    monkeypatch.setattr("matcher.ingest.CHUNK_BYTES", 4096)
+    a = add_corpus(tmp_path / "h1", "shop", tmp_path / "c.csv", key, workers=1, columnar=False)
+    b = add_corpus(tmp_path / "h2", "shop", tmp_path / "c.csv", key, workers=1)
+    assert a.records == b.records == 299
+    assert [line for line, _ in b.examples] == [line for line, _ in a.examples] == [101]
+    assert _files(tmp_path / "h1") == _files(tmp_path / "h2")
