@@ -13,8 +13,8 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
 KEY = "b3" * 32  # benchmark-only key; the data is synthetic
-# CPU seconds (user + system, the command and every process it waited for) of the last
-# run_measured: on a shared machine, wall time depends on the others' load; this does not.
+# CPU seconds (user + system) of every process of the last run_measured's tree: on a
+# shared machine, wall time depends on the others' load; this much less so.
 LAST_CPU = [0.0]
 # Of which the command's own process (the rest: its workers), sampled while it ran. Worker
 # pools started by forkserver are not the command's children, so rusage misses them: the

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._util import (
     LAST_CPU,
+    LAST_MAIN_CPU,
     OUT,
     corpus_file,
     dir_bytes,
@@ -54,15 +55,23 @@ def main() -> None:
         wall, rss, err = run_measured(dumpwatch("--home", str(home), "-q", "corpus", "add",
                                                 "bench", str(src)), extra_env=extra)
         size = dir_bytes(home / "corpora")
+        parts: dict[str, int] = {}
+        for f in (home / "corpora").rglob("seg-*/*"):
+            part = f.name.split(".")[0].rstrip("0123456789") or f.name
+            parts[part] = parts.get(part, 0) + f.stat().st_size
         print(f"ingest {n:>11,} records: {wall:7.1f} s  {n / wall:9,.0f} records/s  "
               f"peak memory {rss / 2**30:5.2f} GiB  index {size / n:6.1f} bytes/record  "
               f"(source {src.stat().st_size / n:.0f} bytes/record)", flush=True)
         cpu = LAST_CPU[0]
         print(f"  CPU {cpu:.1f} s in all processes (= {cpu / os.cpu_count():.1f} s of wall on "
-              f"{os.cpu_count()} idle cores); load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"{os.cpu_count()} idle cores; main process {LAST_MAIN_CPU[0]:.1f} s); "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         print(f"  bare pyarrow.csv read of the same file: {bare:.1f} s wall, {bare_cpu:.1f} s "
               f"CPU; ingest / bare read = {wall / bare:.1f}x wall, {cpu / bare_cpu:.1f}x CPU",
               flush=True)
+        print("  index bytes/record by part: " + ", ".join(
+            f"{k} {v / n:.1f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1])),
+            flush=True)
         for line in err.splitlines():
             if "values normalised" in line:
                 print(" ", line.strip(), flush=True)

@@ -17,6 +17,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -53,8 +54,8 @@ from matcher.index import (
     SegmentWriter,
     check_version,
     corpora_dir,
-    load_idhashes,
     now_iso,
+    unique_counts,
     validate_corpus_name,
 )
 from matcher.keys import FeatureHasher, SecretKey
@@ -95,8 +96,7 @@ class _Batch:
     records: int
     keys: np.ndarray
     sketch: np.ndarray
-    idhash: np.ndarray
-    ids: bytes
+    ids: bytes  # as stored: as given, or 8 bytes of the keyed hash (--hash-ids)
     id_lengths: np.ndarray
     freq: tuple[np.ndarray, np.ndarray]
     errors: list[tuple[int, str]]
@@ -111,8 +111,9 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(key_raw: bytes, layout: Layout, hash_ids: bool,
-                 table: AddressTable | None = None) -> None:
+                 table: AddressTable | None = None, source: Path | None = None) -> None:
     key = SecretKey(key_raw)
+    _worker["source"] = source  # chunks given as (offset, length) are read from it here
     _worker["table"] = table
     _worker["hasher"] = FeatureHasher(key)
     _worker["id_hasher"] = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
@@ -129,7 +130,6 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
     hash_ids = bool(_worker["hash_ids"])
     table: AddressTable | None = _worker.get("table")  # type: ignore[assignment]
     rows: list = []
-    idhashes: list[int] = []
     ids: list[bytes] = []
     errors: list[tuple[int, str]] = []
     unmatchable = 0
@@ -163,20 +163,18 @@ def _process(lines: list[tuple[int, bytes | None]]) -> _Batch:
             errors.append((line_no, "no phone, email or name+address to match on"))
             continue
         rows.append(row)
-        h = id_hasher.uncached(rid)
-        idhashes.append(h)
-        ids.append(f"{h:016x}".encode() if hash_ids else rid.encode("utf-8"))
+        ids.append(id_hasher.uncached(rid).to_bytes(8, "big") if hash_ids
+                   else rid.encode("utf-8"))
     errors.sort()  # decoding and parsing problems were found in two passes
     feats, nlen = hash_rows(rows, hasher)
     settled = Settled(fallback=len(rows), values=len(rows))  # counted in rows on this path
-    return _assemble(feats, nlen, np.array(idhashes, dtype=np.uint64), b"".join(ids),
+    return _assemble(feats, nlen, b"".join(ids),
                      np.fromiter((len(i) for i in ids), dtype=np.uint32, count=len(ids)),
                      errors, unmatchable, settled)
 
 
-def _assemble(feats: np.ndarray, nlen: np.ndarray, idhash: np.ndarray, ids: bytes,
-              id_lengths: np.ndarray, errors: list[tuple[int, str]], unmatchable: int,
-              settled: Settled) -> _Batch:
+def _assemble(feats: np.ndarray, nlen: np.ndarray, ids: bytes, id_lengths: np.ndarray,
+              errors: list[tuple[int, str]], unmatchable: int, settled: Settled) -> _Batch:
     """Everything the segment writer needs, derived from the feature vectors."""
     k = feats.shape[0]
     sketch = np.zeros(k, dtype=SKETCH_DTYPE)
@@ -187,12 +185,12 @@ def _assemble(feats: np.ndarray, nlen: np.ndarray, idhash: np.ndarray, ids: byte
         col = feats[:, F[name]]
         present = col[col != 0]
         sample = present[(present & SAMPLE_MASK) == 0]  # equal values are sampled together
-        u, c = np.unique(sample, return_counts=True)
+        u, c = unique_counts(sample)
         identifiers[name] = (int(present.size), u, c.astype(np.uint64))
     counted = feats[:, COUNTED_FEATURES].ravel()
     counted = counted[counted != 0]
-    uniq, cnt = np.unique(counted, return_counts=True)
-    return _Batch(k, blocking_keys(feats), sketch, idhash, ids, id_lengths,
+    uniq, cnt = unique_counts(counted)
+    return _Batch(k, blocking_keys(feats), sketch, ids, id_lengths,
                   (uniq, cnt.astype(np.uint64)), errors, unmatchable, identifiers, settled)
 
 
@@ -200,10 +198,16 @@ _NO_ID = "no record id"
 _UNMATCHABLE = "no phone, email or name+address to match on"
 
 
-def _process_chunk(item: tuple[int, bytes | None]) -> _Batch:
+def _process_chunk(item: tuple[int, bytes | tuple[int, int] | None]) -> _Batch:
     """A chunk of whole lines starting at line ``first``: columnar if pyarrow maps its rows
-    onto its lines, else through the line reader (which says which line is bad)."""
+    onto its lines, else through the line reader (which says which line is bad). A chunk
+    of an uncompressed file comes as (offset, length) and is read here: its bytes need not
+    cross a pipe."""
     first, chunk = item
+    if isinstance(chunk, tuple):
+        with open(_worker["source"], "rb") as fh:  # type: ignore[arg-type]
+            fh.seek(chunk[0])
+            chunk = fh.read(chunk[1])
     layout: Layout = _worker["layout"]  # type: ignore[assignment]
     if chunk is None:
         return _process([(first, None)])
@@ -220,14 +224,14 @@ def _process_chunk(item: tuple[int, bytes | None]) -> _Batch:
                     [(first + int(i), _UNMATCHABLE) for i in np.flatnonzero(unmatchable)])
     good = np.flatnonzero(~cc.blank & ~no_id & identifying)
     rid = rid.take(pa.array(good)).cast(pa.binary())
-    idhash = id_hasher.digests(rid.to_pylist())
     if _worker["hash_ids"]:
-        ids = idhash.astype(">u8").tobytes().hex().encode()
-        id_lengths = np.full(good.size, 16, dtype=np.uint32)
-    else:
-        ids = b"".join(rid.to_pylist())
-        id_lengths = pc.binary_length(rid).to_numpy().astype(np.uint32)
-    return _assemble(feats[good], nlen[good], idhash, ids, id_lengths, errors,
+        ids = id_hasher.digests(rid.to_pylist()).astype(">u8").tobytes()
+        id_lengths = np.full(good.size, 8, dtype=np.uint32)
+    else:  # the ids' bytes as one buffer, no Python object per id
+        off = np.frombuffer(rid.buffers()[1], dtype=np.int32)[rid.offset:rid.offset + len(rid) + 1]
+        ids = rid.buffers()[2].to_pybytes()[off[0]:off[-1]] if len(rid) else b""
+        id_lengths = pc.binary_length(rid).to_numpy(zero_copy_only=False).astype(np.uint32)
+    return _assemble(feats[good], nlen[good], ids, id_lengths, errors,
                      int(np.count_nonzero(unmatchable)), settled)
 
 
@@ -291,14 +295,18 @@ def _batches(path: Path, layout: Layout, on_bytes: Callable[[int], None]
 
 
 def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
-            size: int | None = None) -> Iterator[tuple[int, bytes | None]]:
+            size: int | None = None, by_offset: bool = False
+            ) -> Iterator[tuple[int, bytes | tuple[int, int] | None]]:
     """(number of the first line, chunk of whole lines) for the columnar path; a chunk ends
-    outside quotes where it can, and (line, None) stands for a line over MAX_LINE_BYTES."""
+    outside quotes where it can, and (line, None) stands for a line over MAX_LINE_BYTES.
+    ``by_offset`` (an uncompressed file): the chunk as (offset, length) in the file."""
     size = size or CHUNK_BYTES
     with open_binary(path) as fh:
         raw_fh = getattr(fh, "fileobj", fh)
+        by_offset = by_offset and raw_fh is fh
         line_no = 1
         buf = b""
+        at = 0  # offset of buf in the file
         header = layout.has_header
         eof = False
         while not eof:
@@ -309,6 +317,7 @@ def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
                 end = buf.find(b"\n")
                 if end < 0 and not eof and len(buf) <= MAX_LINE_BYTES:
                     continue
+                at += end + 1 if end >= 0 else len(buf)
                 buf = buf[end + 1:] if end >= 0 else b""
                 line_no, header = 2, False
             if eof:
@@ -318,10 +327,12 @@ def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
                 if cut == 0:
                     if len(buf) > MAX_LINE_BYTES:  # one over-long line: skip to its end
                         while not eof and (nl := buf.find(b"\n")) < 0:
+                            at += len(buf)
                             buf = fh.read(size)
                             eof = not buf
                         yield line_no, None
                         line_no += 1
+                        at += nl + 1 if not eof else len(buf)
                         buf = buf[nl + 1:] if not eof else b""
                     continue
                 if buf.count(b'"', 0, cut) % 2 and len(buf) < 8 * size:
@@ -329,8 +340,9 @@ def _chunks(path: Path, layout: Layout, on_bytes: Callable[[int], None],
             piece, buf = buf[:cut], buf[cut:]
             if piece:
                 on_bytes(raw_fh.tell())
-                yield line_no, piece
+                yield line_no, (at, cut) if by_offset else piece
                 line_no += piece.count(b"\n")
+            at += cut
         on_bytes(raw_fh.tell())
 
 
@@ -361,8 +373,12 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
             check_version(manifest, name)
         else:
             manifest = Manifest(name=name, key_fingerprint=key.fingerprint, created=now_iso())
-        digest = file_sha256(path)
-        if any(f.sha256 == digest for f in manifest.files):
+        # The file's digest is computed beside the ingest (hashlib releases the GIL), unless
+        # the corpus has files already: then it is needed first, to skip a file seen before.
+        hashing = ThreadPoolExecutor(1)
+        digest_job = hashing.submit(file_sha256, path)
+        hashing.shutdown(wait=False)
+        if manifest.files and any(f.sha256 == digest_job.result() for f in manifest.files):
             report.already_ingested = True
             return report
         for stale in cdir.glob("seg-*.tmp"):  # left by a crash
@@ -372,8 +388,10 @@ def add_corpus(home: Path, name: str, path: Path, key: SecretKey, *,
         try:
             _run(path, layout, key, hash_ids, writer, report, workers, progress, table,
                  columnar)
-            previous = [load_idhashes(cdir / s.dir) for s in manifest.segments]
-            info, report.duplicates = writer.seal(previous)
+            previous = [(cdir / s.dir, s) for s in manifest.segments]
+            id_hasher = FeatureHasher(SecretKey(key.subkey("record-id")), cache_limit=0)
+            info, report.duplicates = writer.seal(previous, id_hasher.digests)
+            digest = digest_job.result()
         except BaseException:
             writer.abort()
             raise
@@ -407,8 +425,8 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
         done[0] = pos
 
     def consume(batch: _Batch) -> None:
-        writer.add(batch.keys, batch.sketch, batch.idhash, batch.ids, batch.id_lengths,
-                   batch.freq, batch.identifiers)
+        writer.add(batch.keys, batch.sketch, batch.ids, batch.id_lengths, batch.freq,
+                   batch.identifiers)
         report.unmatchable += batch.unmatchable
         if batch.settled is not None:
             report.settled.add(batch.settled)
@@ -424,17 +442,17 @@ def _run(path: Path, layout: Layout, key: SecretKey, hash_ids: bool, writer: Seg
     if os.environ.get("DUMPWATCH_INGEST") == "lines":  # benchmarks compare both paths
         columnar = False
     if columnar and read_chunk_supported(layout):
-        work, items = _process_chunk, _chunks(path, layout, on_bytes)
+        work, items = _process_chunk, _chunks(path, layout, on_bytes, by_offset=True)
     else:
         work, items = _process, _batches(path, layout, on_bytes)  # type: ignore[assignment]
     if n_workers <= 1 or total < 4 * 1024 * 1024:
-        _init_worker(key.raw, layout, hash_ids, table)
+        _init_worker(key.raw, layout, hash_ids, table, path)
         for item in items:
             consume(work(item))  # type: ignore[arg-type]
         return
     ctx = mp.get_context("forkserver")
     with ctx.Pool(n_workers, initializer=_init_worker,
-                  initargs=(key.raw, layout, hash_ids, table)) as pool:
+                  initargs=(key.raw, layout, hash_ids, table, path)) as pool:
         for result in pool.imap(work, items, chunksize=1):  # type: ignore[arg-type]
             consume(result)
 

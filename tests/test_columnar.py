@@ -168,19 +168,21 @@ def test_columnar_ingest_writes_the_index_of_the_line_reader(
     assert _segment_files(tmp_path / "h2") == _segment_files(tmp_path / "h1")
 
 
-def test_an_index_of_the_previous_format_is_refused_with_how_to_rebuild(
-        tmp_path: Path, key: SecretKey) -> None:
-    """Format 4 derives the phone digest from its blocks: a format-3 index holds other
-    digests for the same numbers and must be rebuilt, never read."""
+@pytest.mark.parametrize("old", [3, 4])
+def test_an_index_of_a_previous_format_is_refused_with_how_to_rebuild(
+        tmp_path: Path, key: SecretKey, old: int) -> None:
+    """Format 4 derived the phone digest from its blocks (a format-3 index holds other
+    digests); format 5 stores many-record keys as ordinal lists and no id hashes (a
+    format-4 segment has files format 5 does not read). Either must be rebuilt, never read."""
     (tmp_path / "c.csv").write_bytes(_csv([("customer_id", "이름", "휴대폰")] +
                                           [(p.id, p.name, p.phone) for p in people(0, 20)]))
     add_corpus(tmp_path / "home", "shop", tmp_path / "c.csv", key, workers=1)
     manifest = tmp_path / "home" / "corpora" / "shop" / "manifest.json"
     data = json.loads(manifest.read_text())
-    assert data["version"] == FORMAT_VERSION == 4
-    manifest.write_text(json.dumps({**data, "version": 3}))
-    with pytest.raises(IndexError_, match=r"index format 3, this dumpwatch reads format 4: "
+    assert data["version"] == FORMAT_VERSION == 5
+    manifest.write_text(json.dumps({**data, "version": old}))
+    with pytest.raises(IndexError_, match=rf"index format {old}, this dumpwatch reads format 5: "
                                           r"remove it .* and add its files again"):
         Corpus(tmp_path / "home", "shop", key)
-    with pytest.raises(IndexError_, match="index format 3"):
+    with pytest.raises(IndexError_, match=f"index format {old}"):
         add_corpus(tmp_path / "home", "shop", tmp_path / "c.csv", key, workers=1)
