@@ -39,6 +39,7 @@ from typing import BinaryIO
 import numpy as np
 
 from dumpwatch.errors import ConfigError, IndexError_
+from matcher import key_directory
 from matcher.fields import N_FEATURES, SKETCH_DTYPE
 from matcher.keys import SecretKey, derive_array
 
@@ -149,6 +150,7 @@ class Segment:
         self.ord_bits = info.ord_bits
         self._ord_mask = np.uint64((1 << info.ord_bits) - 1)
         self.keys = _map(path / "keys.bin", np.uint64)
+        self._directory: key_directory.KeyDirectory | None = None
         self._lists = [_Lists(path / f"lists{w}.dir", _map(path / f"lists{w}.bin", dtype),
                               w == 16) for w, dtype in ((16, np.uint16), (32, np.uint32))]
         self.sketch = _map(path / "sketch.bin", SKETCH_DTYPE)
@@ -204,12 +206,22 @@ class Segment:
             return np.zeros(n, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
         left = np.empty(n, dtype=np.int64)
         right = np.empty(n, dtype=np.int64)
-        left[order] = np.searchsorted(self.keys, hs, side="left")
-        right[order] = np.searchsorted(self.keys, hs | self._ord_mask, side="right")
+        search = self._searchsorted(n)
+        left[order] = search(hs, side="left")
+        right[order] = search(hs | self._ord_mask, side="right")
         counts = right - left
         counts[counts > limit] = 0
         ords = (_take_ranges(self.keys, left, counts) & self._ord_mask).astype(np.int64)
         return counts, np.repeat(np.arange(n), counts), ords
+
+    def _searchsorted(self, queries: int) -> Callable[..., np.ndarray]:
+        """Sorted search over keys.bin: through a bucket directory once keys.bin is too
+        large for the caches and the batch large enough to pay for building it."""
+        if self.keys.size < key_directory.MIN_KEYS or queries < key_directory.MIN_QUERIES:
+            return lambda q, side: np.searchsorted(self.keys, q, side=side)
+        if self._directory is None:
+            self._directory = key_directory.KeyDirectory(self.keys, self.ord_bits)
+        return self._directory.searchsorted
 
     def counts(self, hashes: np.ndarray) -> np.ndarray:
         """How often each feature value occurs here (values seen once are not stored)."""

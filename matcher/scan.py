@@ -38,7 +38,6 @@ from matcher.fields import (
 from matcher.index import Corpus, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
 from matcher.redact import redact_row
-from matcher.scan_lookup import lookup
 
 if TYPE_CHECKING:
     from matcher.scan_columns import ScanColumnHasher
@@ -375,7 +374,8 @@ class Scanner:
             queries, cands_q = flat[nz[sel]], cand_of_query[sel]
             narrowed = _NARROWED[key_of_query[sel]]
             for s, seg in enumerate(corpus.segments):
-                q, ords = lookup(seg, queries)
+                # keys that fit more records than a narrowed key may keep are never decoded
+                q, ords = seg.lookup(queries, max_records=MAX_RECORDS_NARROWED)
                 if q.size == 0:
                     continue
                 per_q = np.bincount(q, minlength=queries.size)

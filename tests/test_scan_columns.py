@@ -236,22 +236,34 @@ def test_scan_files_writes_the_same_findings_either_way(
     assert any('"score": 1.0,' not in x for x in fast)  # both ways of writing a score
 
 
-def test_key_directory_answers_as_segment_lookup(scanner: Scanner) -> None:
+def test_key_directory_answers_as_a_plain_search(
+        scanner: Scanner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bucket directory (used by large segments) gives what np.searchsorted gives,
+    for keys in keys.bin, keys stored as ordinal lists, and keys that are not there."""
     import numpy as np
 
-    from matcher.scan_lookup import KeyDirectory
+    from matcher import key_directory
 
     seg = scanner.corpora[0].segments[0]
-    d = KeyDirectory(seg)
     rng = np.random.default_rng(4)
-    stored = seg.keys[rng.integers(0, seg.keys.size, 5000)]  # keys that are there...
-    queries = np.concatenate([stored, rng.integers(1, 2**63, 5000, dtype=np.uint64),
+    stored = seg.keys[rng.integers(0, seg.keys.size, 5000)]
+    listed = np.concatenate([lists.hi for lists in seg._lists])
+    assert listed.size > 0  # frequent keys (phone blocks, buildings) are lists
+    queries = np.concatenate([stored, listed, rng.integers(1, 2**63, 5000, dtype=np.uint64),
                               np.array([0, 2**64 - 1, int(seg.keys[0]), int(seg.keys[-1])],
-                                       dtype=np.uint64)])  # ...and ones that are not
+                                       dtype=np.uint64)])
     rng.shuffle(queries)
-    got, want = d.lookup(queries), seg.lookup(queries)
-    assert want[0].size >= 5000
+    want = seg.lookup(queries)
+    assert seg._directory is None
+    monkeypatch.setattr(key_directory, "MIN_KEYS", 0)
+    got = seg.lookup(queries)
+    assert isinstance(seg._directory, key_directory.KeyDirectory)
+    assert want[0].size >= 5000 + listed.size
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    d = seg._directory
+    for side in ("left", "right"):
+        assert np.array_equal(d.searchsorted(queries, side),
+                              np.searchsorted(seg.keys, queries, side=side))
 
 
 def test_stray_and_unbalanced_quotes(scanner: Scanner) -> None:
@@ -291,23 +303,3 @@ def test_text_arrow_cannot_hold_takes_the_line_path(scanner: Scanner) -> None:
     assert scan_columns.columnar_candidates(text, scanner.column_hasher) is None
     columnar, lines, _, _ = _both(scanner, text)
     assert columnar == lines and len(lines) >= 40
-
-
-def test_the_directory_is_used_only_where_it_answers_as_the_segment(
-        scanner: Scanner, monkeypatch: pytest.MonkeyPatch) -> None:
-    import numpy as np
-
-    import matcher.scan_lookup as scan_lookup
-
-    monkeypatch.setattr(scan_lookup, "MIN_KEYS", 0)
-    seg = scanner.corpora[0].segments[0]
-    queries = seg.keys[:5000].copy()
-    got = scan_lookup.lookup(seg, queries)
-    assert isinstance(scan_lookup._directories[seg], scan_lookup.KeyDirectory)
-    assert all(np.array_equal(a, b) for a, b in zip(got, seg.lookup(queries), strict=True))
-    # an index whose keys are laid out otherwise (here: ordinals in the high bits)
-    monkeypatch.setattr(seg, "ord_bits", 3)
-    scan_lookup._directories.pop(seg)
-    scan_lookup.lookup(seg, queries)
-    assert scan_lookup._directories[seg] is False
-    scan_lookup._directories.pop(seg, None)
