@@ -267,10 +267,11 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
     seller's handle below; a column gap is only a gap in the rows of its own table, so
     columns are found per band. A screenshot that is one table throughout (an overflowing
     cell in one row in ten allowed, as before) is one band. Otherwise a row is a table's
-    if it and its neighbours (three rows) share an edge where cells start at the same x —
-    words of prose have gaps as wide as a column's, but not lined up — and each run of
-    such rows loses its first or last row while those cross an edge of the run (a title,
-    a footer), and is cut at a row inside it that crosses two (prose between tables)."""
+    if it and its neighbours (three rows) start a cell at the same x after a gap they
+    share — words of prose have gaps as wide as a column's, but do not
+    line up; each run of such rows loses its first or last row while those cross an edge
+    of the run (a title, a footer), and is cut at a row inside it that crosses two (prose
+    between tables), or where the rows are furthest apart if it has no common edge."""
     if not rows:
         return []
     edges = column_edges(rows)
@@ -279,10 +280,20 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
             and _spread(rows, edges)):
         return [(rows, edges)]
     n = len(rows)
+    near = _em([t for r in rows for t in r]) / 6
     tabular = [False] * n
     for k in range(n - 2):
-        if column_edges(rows[k:k + 3], aligned=True):
-            tabular[k:k + 3] = [True] * 3
+        for e in column_edges(rows[k:k + 3], aligned=True):
+            # all three start a cell there (a line of prose beside a table may have a gap
+            # at its column's edge, but no word starting where the cells do)
+            starts = [next((t.left for t in r if t.left > e), None) for r in rows[k:k + 3]]
+            xs = [x for x in starts if x is not None]
+            if len(xs) == 3 and max(xs) - min(xs) <= near:
+                tabular[k:k + 3] = [True] * 3
+    for k in range(1, n - 1):  # a row with its first cell filled only, inside a table
+        if tabular[k - 1] and tabular[k + 1] and not tabular[k]:
+            edges = column_edges([rows[k - 1], rows[k + 1]], aligned=True)
+            tabular[k] = bool(edges) and not _crossed(rows[k], edges)
     bands: list[tuple[int, int, list[float]]] = []
     i = 0
     while i < n:
@@ -319,8 +330,13 @@ def _bands(rows: list[list[Token]], i: int, j: int) -> list[tuple[int, int, list
     """Table bands (first row, end, edges) within ``rows[i:j]``: three rows at least."""
     while j - i >= 3:
         edges = column_edges(rows[i:j])
-        if not edges:
-            return []
+        if not edges:  # two tables one under the other: cut at the widest space between
+            if j - i < 6:
+                i += 1
+                continue
+            k = max(range(i + 3, j - 2), key=lambda k: min(t.top for t in rows[k])
+                    - max(t.bottom for t in rows[k - 1]))
+            return _bands(rows, i, k) + _bands(rows, k, j)
         crossed = [_crossed(rows[k], edges) for k in range(i, j)]
         if crossed[0]:  # a title above the table
             i += 1
@@ -331,8 +347,8 @@ def _bands(rows: list[list[Token]], i: int, j: int) -> list[tuple[int, int, list
             return _bands(rows, i, k) + _bands(rows, k + 1, j)
         elif _spread(rows[i:j], edges):
             return [(i, j, edges)]
-        else:
-            return []
+        else:  # a gap only the longest lines reach past: lines of text above a table
+            i += 1
     return []
 
 

@@ -19,10 +19,11 @@ import pytest
 
 from dumpwatch.synth import Person, people, write_corpus_csv
 from dumpwatch.testsites.files import FONT_CANDIDATES
+from matcher.screenshots import Token, blocks, cells_of, column_edges, group_rows, table_text
 from tests.conftest import database_contents, run_cli
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
-                                reason="Debian tesseract-ocr not installed (.ci/run)")
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
+                                     reason="Debian tesseract-ocr not installed (.ci/run)")
 
 CORPUS = 1_500  # people(0, CORPUS) are the shop's customers; people(50_000, …) are not
 SIZE = 20  # px: Tesseract is CPU-heavy, so the images stay small
@@ -123,8 +124,8 @@ def _two_tables(a: list[Person], b: list[Person], strangers: list[Person]) -> by
         [["번호", "이름", "휴대폰"]] + [[str(i), p.name, p.phone]
                                     for i, p in enumerate(a + strangers[:1], 1)],
         "두번째 표는 이메일 주소가 확인된 배송 고객 목록이며 열 순서가 다릅니다 (전화번호 없음)",
-        [["이메일", "고객명", "등급"]] + [[p.email, p.name, "골드"]
-                                      for p in strangers[1:2] + b],
+        [["이메일", "고객명", "등급", "적립금"]] + [[p.email, p.name, "골드", f"{k * 1370:,}"]
+                                               for k, p in enumerate(strangers[1:2] + b)],
         "문의 텔레그램 @vip_list_shop 가격 협의 가능, 에스크로 거래만 합니다",
     ])
 
@@ -134,6 +135,51 @@ def _chat(ps: list[Person], strangers: list[Person]) -> bytes:
     lines = [f"{p.name} {p.phone} {p.email}" for p in ps[:2] + strangers[:1] + ps[2:]]
     return chat_image("DB 거래방 (3)", list(zip(lines, times, strict=False)),
                       "메시지를 입력하세요")
+
+
+def _line(y: int, words: Sequence[tuple[int, str]]) -> list[Token]:
+    """Word boxes as Tesseract gives them: 12 px a character, 20 px high."""
+    return [Token(w, x, y, x + 12 * len(w), y + 20) for x, w in words]
+
+
+def _prose(y: int, text: str) -> list[Token]:
+    """A line of prose: Tesseract's boxes leave 20-30 px between words, a column's gap."""
+    x, words = 10, []
+    for k, w in enumerate(text.split()):
+        words.append((x, w))
+        x += 12 * len(w) + 20 + 10 * (k % 2)
+    return _line(y, words)
+
+
+def test_table_bands_found_among_prose() -> None:
+    """Column gaps are gaps in the rows of their own table only: the title, the pitch and
+    the footer stay lines of text; each table gets the edges of its own columns."""
+    table_a = [[(10, "고객명"), (90, "연락처"), (260, "이메일")],
+               [(10, "송우서"), (90, "010-2275-5943"), (260, "songwooseo73200@gmail.com")],
+               [(10, "장경민"), (90, "010-4421-1867"), (260, "kyungmin201@naver.com")],
+               [(10, "조규유"), (90, "010-6566-7791")],  # no e-mail: an empty cell
+               [(10, "김우선"), (90, "010-8712-3715"), (260, "kim.woosun203@naver.com")]]
+    table_b = [[(10, "이메일"), (330, "고객명"), (410, "등급"), (470, "적립금")],
+               [(10, "se050002@hanmail.net"), (330, "정서"), (410, "골드"), (470, "0")],
+               [(10, "hohyuk212@naver.com"), (330, "김호혁"), (410, "골드"), (470, "1,370")],
+               [(10, "cho.sungsook213@gmail.com"), (330, "조성숙"), (410, "실버"), (470, "2")]]
+    lines = [_prose(0, "[판매] 쿠팡 고객 DB 33,700,000건 최신 추출본 샘플 공개합니다 연락 바람"),
+             _prose(30, "전체 데이터는 이름 연락처 이메일 주소 주문내역까지 모두 포함 중복 제거")]
+    lines += [_line(60 + 30 * k, r) for k, r in enumerate(table_a)]
+    lines += [_prose(210, "두번째 표는 이메일 주소가 확인된 배송 고객 목록이며 열 순서가 다릅니다")]
+    lines += [_line(240 + 30 * k, r) for k, r in enumerate(table_b)]
+    lines += [_prose(360, "텔레그램 @coupang_db_seller 문의 선입금 후 전송 샘플 외 추가 제공 없음")]
+    rows = group_rows([t for ln in lines for t in ln])
+    got = [(len(b), len(e)) for b, e in blocks(rows)]
+    assert got == [(2, 0), (5, 2), (1, 0), (4, 3), (1, 0)]
+    # the whole image as one table (the old way) has no column left
+    assert column_edges(rows) == []
+    text = "".join(table_text(cells_of(b, e)) for b, e in blocks(rows)).splitlines()
+    assert text[2:4] == ["고객명\t연락처\t이메일",
+                         "송우서\t010-2275-5943\tsongwooseo73200@gmail.com"]
+    assert text[5] == "조규유\t010-6566-7791"
+    assert text[8] == "이메일\t고객명\t등급\t적립금"
+    assert text[-1].startswith("텔레그램 @coupang_db_seller 문의 선입금")
 
 
 @pytest.fixture(scope="module")
@@ -166,22 +212,26 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             "printed": proc.stdout + proc.stderr + added.stderr}
 
 
+@needs_tesseract
 def test_sale_post_title_pitch_table_footer(scanned: dict) -> None:
     """The table between prose keeps its columns; the record in the pitch is read too."""
     want = {p.id for p in scanned["groups"]["post.png"]}
     assert scanned["found"].get("post.png", set()) == want
 
 
+@needs_tesseract
 def test_two_tables_each_with_its_own_columns(scanned: dict) -> None:
     want = {p.id for p in scanned["groups"]["tables-a"] + scanned["groups"]["tables-b"]}
     assert scanned["found"].get("tables.png", set()) == want
 
 
+@needs_tesseract
 def test_chat_screen_one_record_per_bubble(scanned: dict) -> None:
     want = {p.id for p in scanned["groups"]["chat.png"]}
     assert scanned["found"].get("chat.png", set()) == want
 
 
+@needs_tesseract
 def test_no_plaintext_of_the_records_anywhere(scanned: dict) -> None:
     home: Path = scanned["home"]
     shown = [p for g in scanned["groups"].values() for p in g] + scanned["strangers"]
