@@ -9,7 +9,6 @@ left under the home directory or in what the scan printed.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dumpwatch.synth import Person, people, write_corpus_csv
-from dumpwatch.testsites.files import FONT_CANDIDATES
+from dumpwatch.testsites.screens import chat_image, post_image
 from matcher.screenshots import Token, blocks, cells_of, column_edges, group_rows, table_text
 from tests.conftest import database_contents, run_cli
 
@@ -26,80 +25,6 @@ needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
                                      reason="Debian tesseract-ocr not installed (.ci/run)")
 
 CORPUS = 1_500  # people(0, CORPUS) are the shop's customers; people(50_000, …) are not
-SIZE = 20  # px: Tesseract is CPU-heavy, so the images stay small
-
-
-def _font(size: int = SIZE):
-    from PIL import ImageFont
-
-    path = next(p for p in FONT_CANDIDATES if Path(p).exists())
-    return ImageFont.truetype(path, size)
-
-
-def _png(img) -> bytes:
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return out.getvalue()
-
-
-def post_image(blocks: Sequence[str | Sequence[Sequence[str]]]) -> bytes:
-    """A forum post: a str is a line of prose, a list of rows a borderless table whose
-    columns are a cell's width apart (as a spreadsheet pasted into a post)."""
-    from PIL import Image, ImageDraw
-
-    font = _font()
-    pad, row_h = SIZE // 2, SIZE + SIZE // 2
-    widths = {}
-    for k, b in enumerate(blocks):
-        if not isinstance(b, str):
-            widths[k] = [max(int(font.getlength(r[c])) for r in b) + 2 * pad
-                         for c in range(len(b[0]))]
-    width = max([int(font.getlength(b)) for b in blocks if isinstance(b, str)]
-                + [sum(w) for w in widths.values()]) + 2 * pad
-    height = sum(row_h * (1 if isinstance(b, str) else len(b) + 1) for b in blocks) + 2 * pad
-    img = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(img)
-    y = pad
-    for k, b in enumerate(blocks):
-        if isinstance(b, str):
-            draw.text((pad, y), b, font=font, fill="black")
-            y += row_h
-            continue
-        y += row_h // 2
-        for row in b:
-            x = pad
-            for cell, w in zip(row, widths[k], strict=True):
-                draw.text((x, y), cell, font=font, fill="black")
-                x += w
-            y += row_h
-        y += row_h // 2
-    return _png(img)
-
-
-def chat_image(title: str, messages: Sequence[tuple[str, str]], footer: str) -> bytes:
-    """A messenger screen: a title bar, a date divider, then bubbles of one line each with
-    the time right after the bubble (so its x moves with the message's length)."""
-    from PIL import Image, ImageDraw
-
-    font, small = _font(), _font(SIZE - 6)
-    pad, row_h = SIZE // 2, 2 * SIZE + SIZE // 2
-    width = max(int(font.getlength(m)) for m, _ in messages) + 160
-    img = Image.new("RGB", (width, row_h * (len(messages) + 3)), (178, 199, 217))
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((0, 0, width, row_h - 6), fill=(245, 245, 245))
-    draw.text((pad, pad), title, font=font, fill="black")
-    divider = "2025년 12월 1일 월요일"
-    draw.text(((width - small.getlength(divider)) / 2, row_h + pad), divider, font=small,
-              fill=(60, 60, 60))
-    y = 2 * row_h
-    for text, time in messages:
-        end = 2 * pad + int(font.getlength(text)) + 2 * pad
-        draw.rounded_rectangle((2 * pad, y, end, y + SIZE + 2 * pad), radius=8, fill="white")
-        draw.text((3 * pad, y + pad), text, font=font, fill="black")
-        draw.text((end + pad, y + pad + 6), time, font=small, fill=(60, 60, 60))
-        y += row_h
-    draw.text((pad, y + pad), footer, font=font, fill=(120, 120, 120))
-    return _png(img)
 
 
 def _sale_post(ps: list[Person], strangers: list[Person]) -> bytes:
