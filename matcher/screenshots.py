@@ -268,10 +268,10 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
     columns are found per band. A screenshot that is one table throughout (an overflowing
     cell in one row in ten allowed, as before) is one band. Otherwise a row is a table's
     if it and its neighbours (three rows) start a cell at the same x after a gap they
-    share — words of prose have gaps as wide as a column's, but do not
-    line up; each run of such rows loses its first or last row while those cross an edge
-    of the run (a title, a footer), and is cut at a row inside it that crosses two (prose
-    between tables), or where the rows are furthest apart if it has no common edge."""
+    share: words of prose have gaps as wide as a column's, but not lined up. Each run of
+    such rows loses its first or last row while those cross an edge of the run (a title,
+    a footer), and is cut at a row inside it that crosses two (prose between tables), or
+    where the rows are furthest apart if the run has no common edge (two tables)."""
     if not rows:
         return []
     edges = column_edges(rows)
@@ -292,8 +292,8 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
                 tabular[k:k + 3] = [True] * 3
     for k in range(1, n - 1):  # a row with its first cell filled only, inside a table
         if tabular[k - 1] and tabular[k + 1] and not tabular[k]:
-            edges = column_edges([rows[k - 1], rows[k + 1]], aligned=True)
-            tabular[k] = bool(edges) and not _crossed(rows[k], edges)
+            around = column_edges([rows[k - 1], rows[k + 1]], aligned=True)
+            tabular[k] = bool(around) and not _crossed(rows[k], around)
     bands: list[tuple[int, int, list[float]]] = []
     i = 0
     while i < n:
@@ -317,8 +317,8 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
 def _spread(rows: list[list[Token]], edges: list[float]) -> bool:
     """Half the rows or more have words in two columns: a table, not lines of text
     that only the longest of them reach past an edge."""
-    return 2 * sum(_crossed([Token("", min(t.left for t in r), 0, max(t.right for t in r), 0)],
-                            edges) > 0 for r in rows) >= len(rows)
+    spans = [Token("", min(t.left for t in r), 0, max(t.right for t in r), 0) for r in rows]
+    return 2 * sum(_crossed([span], edges) > 0 for span in spans) >= len(rows)
 
 
 def _crossed(row: list[Token], edges: list[float]) -> int:
