@@ -1,10 +1,11 @@
 """Screenshots as leaks are sold: a sale post with a title, a pitch, a table and the
 seller's handle; two tables with text between; a chat screen, one record per bubble.
 
-Each image is rendered here (Pillow + NanumGothic), scanned through the real
-``dumpwatch scan --ocr`` against a corpus this module writes, and must give its own
-records and nobody else's (the tables carry strangers), with no plaintext of a record
-left under the home directory or in what the scan printed.
+Each image is rendered (dumpwatch.testsites.screens: Pillow + NanumGothic), scanned
+through the real ``dumpwatch scan --ocr`` against a corpus this module writes, and must
+give its own records and nobody else's (the tables carry strangers), with no plaintext
+of a record left under the home directory or in what the scan printed. The band finder
+itself is checked first on word boxes, without Tesseract.
 """
 
 from __future__ import annotations
