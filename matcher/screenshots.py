@@ -265,8 +265,9 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
     """The rows in blocks, top to bottom: table bands with their own column edges, and
     prose between them. A screenshot of a sale post has a title, a pitch, a table, a
     seller's handle below; a column gap is only a gap in the rows of its own table, so
-    columns are found per band. A screenshot that is one table throughout (an overflowing
-    cell in one row in ten allowed, as before) is one band. Otherwise a row is a table's
+    columns are found per band. A screenshot that is one table throughout (no row runs
+    across two column edges; a cell overflowing into the next column does) is one band,
+    as before. Otherwise a row is a table's
     if it and its neighbours (three rows) start a cell at the same x after a gap they
     share: words of prose have gaps as wide as a column's, but not lined up. Each run of
     such rows loses its first or last row while those cross an edge of the run (a title,
@@ -275,9 +276,7 @@ def blocks(rows: list[list[Token]]) -> list[Block]:
     if not rows:
         return []
     edges = column_edges(rows)
-    crossing = [_crossed(r, edges) for r in rows]
-    if (edges and sum(c > 0 for c in crossing) <= len(rows) // 10 and max(crossing) <= 1
-            and _spread(rows, edges)):
+    if edges and max(_crossed(r, edges) for r in rows) <= 1 and _spread(rows, edges):
         return [(rows, edges)]
     n = len(rows)
     near = _em([t for r in rows for t in r]) / 6
@@ -342,7 +341,7 @@ def _bands(rows: list[list[Token]], i: int, j: int) -> list[tuple[int, int, list
             i += 1
         elif crossed[-1]:  # a footer below it
             j -= 1
-        elif max(crossed) > 1 or sum(c > 0 for c in crossed) > (j - i) // 10:
+        elif max(crossed) > 1:  # a line of prose inside: across two columns or more
             k = i + max(range(j - i), key=lambda k: crossed[k])
             return _bands(rows, i, k) + _bands(rows, k + 1, j)
         elif _spread(rows[i:j], edges):
