@@ -75,11 +75,10 @@ def ocr_image(data: bytes, max_pixels: int, lang: str = "kor+eng") -> str:
     if tokens is None:  # the two outputs disagree: keep Tesseract's text as it is
         return split_outputs(out)[1]
     rows = group_rows([t for t in (clean(t) for t in tokens) if t is not None])
-    edges = column_edges(rows)
-    grid = cells_of(rows, edges)
+    parts = [(cells_of(block, edges), edges) for block, edges in blocks(rows)]
     if "+" in lang:
-        reread(img, grid, edges, lambda im, one: tesseract(im, one, 6, "tsv", "txt"))
-    return table_text(grid)
+        reread(img, parts, lambda im, one: tesseract(im, one, 6, "tsv", "txt"))
+    return "".join(table_text(grid) for grid, _ in parts)
 
 
 def tesseract(img: Image, lang: str, psm: int, *outputs: str) -> str:
@@ -197,13 +196,14 @@ def group_rows(tokens: list[Token]) -> list[list[Token]]:
     return [sorted(r, key=lambda t: t.left) for r in rows]
 
 
-def column_edges(rows: list[list[Token]]) -> list[float]:
+def column_edges(rows: list[list[Token]], aligned: bool = False) -> list[float]:
     """x positions between table columns: gaps that (almost) no row puts ink in — word
     spaces inside a cell move from row to row, column gaps do not. A gap of half a
     character height or more is an edge; a narrower one (a tight spreadsheet) only where
     the cells after it start at the same x, as left-aligned cells do, and it does not
     split digit groups (010 1234 5678 in every row). A cell overflowing into the next
-    column on one row in ten is tolerated."""
+    column on one row in ten is tolerated. ``aligned``: every edge needs the cells after
+    it to start at one x (the test for rows of a table among prose)."""
     tokens = [t for r in rows for t in r]
     if len(rows) < 2 or not tokens:
         return []
@@ -228,7 +228,7 @@ def column_edges(rows: list[list[Token]]) -> list[float]:
         if c <= tol:
             start = x if start is None else start
             continue
-        if start is not None and (x - start >= em / 2 or (
+        if start is not None and ((x - start >= em / 2 and not aligned) or (
                 x - start >= narrow and _aligned_start(rows, left + x, em))):
             edges.append(left + (start + x) / 2)
         start = None
@@ -256,6 +256,99 @@ def _aligned_start(rows: list[list[Token]], x: int, em: float) -> bool:
             digit_groups += bool(i and _DIGITS.match(r[i - 1].text)
                                  and _DIGITS.match(r[i].text.split("-")[0]))
     return right_of >= 2 and starts >= 0.6 * right_of and digit_groups < 0.5 * starts
+
+
+Block = tuple[list[list[Token]], list[float]]  # rows, and their column edges ([]: prose)
+
+
+def blocks(rows: list[list[Token]]) -> list[Block]:
+    """The rows in blocks, top to bottom: table bands with their own column edges, and
+    prose between them. A screenshot of a sale post has a title, a pitch, a table, a
+    seller's handle below; a column gap is only a gap in the rows of its own table, so
+    columns are found per band. A screenshot that is one table throughout (no row runs
+    across two column edges; a cell overflowing into the next column does) is one band,
+    as before. Otherwise a row is a table's
+    if it and its neighbours (three rows) start a cell at the same x after a gap they
+    share: words of prose have gaps as wide as a column's, but not lined up. Each run of
+    such rows loses its first or last row while those cross an edge of the run (a title,
+    a footer), and is cut at a row inside it that crosses two (prose between tables), or
+    where the rows are furthest apart if the run has no common edge (two tables)."""
+    if not rows:
+        return []
+    edges = column_edges(rows)
+    if edges and max(_crossed(r, edges) for r in rows) <= 1 and _spread(rows, edges):
+        return [(rows, edges)]
+    n = len(rows)
+    near = _em([t for r in rows for t in r]) / 6
+    tabular = [False] * n
+    for k in range(n - 2):
+        for e in column_edges(rows[k:k + 3], aligned=True):
+            # all three start a cell there (a line of prose beside a table may have a gap
+            # at its column's edge, but no word starting where the cells do)
+            starts = [next((t.left for t in r if t.left > e), None) for r in rows[k:k + 3]]
+            xs = [x for x in starts if x is not None]
+            if len(xs) == 3 and max(xs) - min(xs) <= near:
+                tabular[k:k + 3] = [True] * 3
+    for k in range(1, n - 1):  # a row with its first cell filled only, inside a table
+        if tabular[k - 1] and tabular[k + 1] and not tabular[k]:
+            around = column_edges([rows[k - 1], rows[k + 1]], aligned=True)
+            tabular[k] = bool(around) and not _crossed(rows[k], around)
+    bands: list[tuple[int, int, list[float]]] = []
+    i = 0
+    while i < n:
+        j = i
+        while j < n and tabular[j]:
+            j += 1
+        bands += _bands(rows, i, j)
+        i = j + 1
+    out: list[Block] = []
+    done = 0
+    for a, b, e in bands:
+        if done < a:
+            out.append((rows[done:a], []))
+        out.append((rows[a:b], e))
+        done = b
+    if done < n:
+        out.append((rows[done:], []))
+    return out
+
+
+def _spread(rows: list[list[Token]], edges: list[float]) -> bool:
+    """Half the rows or more have words in two columns: a table, not lines of text
+    that only the longest of them reach past an edge."""
+    spans = [Token("", min(t.left for t in r), 0, max(t.right for t in r), 0) for r in rows]
+    return 2 * sum(_crossed([span], edges) > 0 for span in spans) >= len(rows)
+
+
+def _crossed(row: list[Token], edges: list[float]) -> int:
+    """How many of ``edges`` a word of ``row`` runs across."""
+    return sum(any(t.left < e < t.right for t in row) for e in edges)
+
+
+def _bands(rows: list[list[Token]], i: int, j: int) -> list[tuple[int, int, list[float]]]:
+    """Table bands (first row, end, edges) within ``rows[i:j]``: three rows at least."""
+    while j - i >= 3:
+        edges = column_edges(rows[i:j])
+        if not edges:  # two tables one under the other: cut at the widest space between
+            if j - i < 6:
+                i += 1
+                continue
+            k = max(range(i + 3, j - 2), key=lambda k: min(t.top for t in rows[k])
+                    - max(t.bottom for t in rows[k - 1]))
+            return _bands(rows, i, k) + _bands(rows, k, j)
+        crossed = [_crossed(rows[k], edges) for k in range(i, j)]
+        if crossed[0]:  # a title above the table
+            i += 1
+        elif crossed[-1]:  # a footer below it
+            j -= 1
+        elif max(crossed) > 1:  # a line of prose inside: across two columns or more
+            k = i + max(range(j - i), key=lambda k: crossed[k])
+            return _bands(rows, i, k) + _bands(rows, k + 1, j)
+        elif _spread(rows[i:j], edges):
+            return [(i, j, edges)]
+        else:  # a gap only the longest lines reach past: lines of text above a table
+            i += 1
+    return []
 
 
 def cells_of(rows: list[list[Token]], edges: list[float]) -> list[list[list[Token]]]:
@@ -337,32 +430,40 @@ def misread_cells(grid: list[list[list[Token]]]) -> dict[str, list[Where]]:
         if ncols > 1 and len(cells) >= 3 and hangul >= 0.6 * len(cells):
             todo["kor"] += [(i, c, None) for i, x in cells if _LATIN.search(x)]
         elif ncols > 1 and len(cells) >= 3 and ascii_ >= 0.6 * len(cells):
+            # a column of e-mails: an ASCII cell of another shape is one read as digits
+            emails = sum(bool(_EMAIL_SHAPE.match(x.replace(" ", ""))) for _, x in cells)
             todo["eng"] += [(i, c, None) for i, x in cells
                             if (not x.isascii() and _ASCII_MIXED.search(x))
-                            or ("@" in x and not _EMAIL_SHAPE.match(x.replace(" ", "")))]
+                            or (("@" in x or (emails >= 0.6 * len(cells) and x.isascii()))
+                                and not _EMAIL_SHAPE.match(x.replace(" ", "")))]
         else:
             todo["eng"] += [(i, c, k) for i, _ in cells for k, t in enumerate(grid[i][c])
                             if _GARBLED_EMAIL.search(t.text)]
     return todo
 
 
-def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
+def reread(img: Image, parts: list[tuple[list[list[list[Token]]], list[float]]],
            read: Callable[[Image, str], str]) -> None:
-    """The misread cells (between their column's edges), cut out and stacked into one
-    image per language (one more Tesseract run each, not one per cell), replaced by what
-    that model reads there when it is in the expected script (a Korean re-read: Hangul,
-    and fewer Latin letters than before; "SK뷰" in an apartment's name stays)."""
+    """The misread cells of every block (grid and its column edges; between their
+    column's edges), cut out and stacked into one image per language (one more Tesseract
+    run each, not one per cell or block), replaced by what that model reads there when it
+    is in the expected script (a Korean re-read: Hangul, and fewer Latin letters than
+    before; "SK뷰" in an apartment's name stays)."""
     from PIL import Image as PILImage
 
-    tokens = [t for row in grid for cell in row for t in cell]
+    tokens = [t for grid, _ in parts for row in grid for cell in row for t in cell]
     if not tokens:
         return
     em = _em(tokens)
-    for lang, where in misread_cells(grid).items():
-        if not where:
+    todo: dict[str, list[tuple[list[list[list[Token]]], list[float], Where]]] = {}
+    for grid, edges in parts:
+        for lang, where in misread_cells(grid).items():
+            todo.setdefault(lang, []).extend((grid, edges, w) for w in where)
+    for lang, items in todo.items():
+        if not items:
             continue
         boxes = []
-        for r, c, k in where:
+        for grid, edges, (r, c, k) in items:
             part = grid[r][c] if k is None else grid[r][c][k:k + 1]
             # the row's band, not the cell's own box: a tall stray glyph stretches that
             # into the rows above and below
@@ -384,7 +485,7 @@ def reread(img: Image, grid: list[list[list[Token]]], edges: list[float],
             spans.append((y, y + b[3] - b[1]))
             y += b[3] - b[1] + gap
         lines = group_rows(tokens_of(read(sheet, lang)) or [])
-        for (r, c, k), (y0, y1) in zip(where, spans, strict=True):
+        for (grid, _, (r, c, k)), (y0, y1) in zip(items, spans, strict=True):
             # the one line read nearest the middle of this cell's strip
             inside = [ln for ln in lines
                       if y0 <= statistics.median(t.middle for t in ln) <= y1]
