@@ -165,15 +165,18 @@ class Segment:
     def lookup(self, queries: np.ndarray, max_records: int | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
         """(index into ``queries``, record ordinal) for every record a key points at,
-        ordered by query, then ordinal. ``max_records``: leave out keys that fit more
-        records than that (a caller that would discard them anyway saves their decoding)."""
+        ordered by query (within a query, by ordinal unless two keys share its high bits).
+        ``max_records``: leave out keys that fit more records than that (a caller that would
+        discard them anyway saves their decoding); the limit applies per structure, so where
+        two keys share the high bits a large one is dropped and a small one kept."""
         empty = np.empty(0, np.int64), np.empty(0, np.int64)
         if queries.size == 0:
             return empty
         hi = queries & ~self._ord_mask
         order = np.argsort(hi)  # sorted queries walk the index in order: far fewer cache misses
         hs = hi[order]
-        limit = max_records if max_records is not None else self.records
+        # no limit by default: keys sharing high bits may add up to more than the records
+        limit = max_records if max_records is not None else np.iinfo(np.int64).max
         found = [self._lookup_keys(hs, order, limit)] + [lists.lookup(hs, order, limit)
                                                           for lists in self._lists]
         found = [f for f in found if f[1].size]
@@ -186,7 +189,8 @@ class Segment:
         counts = [f[0] for f in found]
         total = np.sum(counts, axis=0)
         if int(np.count_nonzero(total)) != sum(int(np.count_nonzero(c)) for c in counts):
-            # two kinds of key sharing their high bits (a 2^-38 chance): merge by ordinal
+            # two keys sharing their high bits across structures (a 2^-38 chance per pair
+            # of keys; at 33.7M records about one query in a thousand): merge by ordinal
             packed = np.concatenate([(f[1] << 32) | f[2] for f in found])  # ordinals < 2^32
             packed.sort()
             return packed >> 32, packed & 0xFFFF_FFFF
@@ -311,7 +315,8 @@ class _Lists:
         pos = np.searchsorted(self.hi, hs, side="left")
         m = self.hi.size
         found = self.hi[np.minimum(pos, m - 1)] == hs
-        # a second entry with the same high bits (two kinds of key: a 2^-38 chance)
+        # a second entry with the same high bits (two keys: 2^-38 per pair, so it happens
+        # in a large segment; scoring drops the stranger's records)
         more = found & (self.hi[np.minimum(pos + 1, m - 1)] == hs) & (pos + 1 < m)
         left = np.empty(n, dtype=np.int64)
         span = np.empty(n, dtype=np.int64)
