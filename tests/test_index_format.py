@@ -65,6 +65,21 @@ def test_lists_answer_every_lookup_as_single_keys_did(tmp_path: Path) -> None:
         _reference(keys, seg.ord_bits, queries)
 
 
+def test_keys_sharing_high_bits_are_never_cut_by_the_segment_size(tmp_path: Path) -> None:
+    """Two lists with the same high bits (two kinds of key, equal) may add up to more
+    records than the segment holds; without max_records nothing is left out."""
+    keys = np.zeros((200, 2), dtype=np.uint64)
+    keys[:, 0] = 7 << 40  # every record
+    keys[:50, 1] = 7 << 40  # the same high bits again, 50 records: 250 in all
+    seg = _segment(tmp_path, keys)
+    queries = np.array([7 << 40], dtype=np.uint64)
+    q, o = seg.lookup(queries)
+    assert q.size == 250
+    assert sorted(zip(q.tolist(), o.tolist(), strict=True)) == \
+        _reference(keys, seg.ord_bits, queries)
+    assert seg.lookup(queries, max_records=249)[0].size == 0  # a caller's limit still holds
+
+
 def test_a_key_is_stored_in_its_smallest_form(tmp_path: Path) -> None:
     """8 bytes a record as single keys; a list costs 2 or 4 bytes a record plus 24."""
     keys = np.zeros((3000, 1), dtype=np.uint64)
