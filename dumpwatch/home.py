@@ -9,7 +9,9 @@ from dumpwatch.errors import ConfigError
 
 
 def resolve_home(option: Path | None) -> Path:
-    """--home, then DUMPWATCH_HOME, then ~/.dumpwatch; created 0700 on first use."""
+    """--home, then DUMPWATCH_HOME, then ~/.dumpwatch; created 0700 on first use. Made
+    absolute: paths written under it (config files, subprocesses' arguments) must not
+    depend on the directory they are read from."""
     raw = option or (Path(os.environ["DUMPWATCH_HOME"]) if os.environ.get("DUMPWATCH_HOME")
                      else Path.home() / ".dumpwatch")
     home = raw.expanduser()
@@ -19,4 +21,4 @@ def resolve_home(option: Path | None) -> Path:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise ConfigError(f"cannot create home directory {home}: {exc.strerror}") from None
-    return home
+    return home.resolve()

@@ -231,12 +231,12 @@ def home(tmp_path: Path, built_home: Path) -> Path:
     return h
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None
-            ) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real command line in a subprocess, as a user would."""
     full_env = {**os.environ, "DUMPWATCH_KEY": TEST_KEY, **FORUM_ENV, **(env or {})}
     return subprocess.run([sys.executable, "-m", "dumpwatch", *args], capture_output=True,
-                          text=True, env=full_env, input=input, timeout=300)
+                          text=True, env=full_env, input=input, timeout=300, cwd=cwd)
 
 
 def assert_findings_reachable(home: Path, env: dict[str, str] | None = None) -> None:

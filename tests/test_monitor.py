@@ -255,7 +255,8 @@ def test_two_senders_at_once_deliver_once(tmp_path: Path) -> None:
 
 def test_demo_runs_offline_in_under_two_minutes(tmp_path: Path) -> None:
     started = time.monotonic()
-    proc = run_cli("--home", str(tmp_path / "demo"), "demo")
+    # as the README runs it: a home relative to the working directory
+    proc = run_cli("--home", ".home", "demo", cwd=tmp_path)
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr
     assert elapsed < 120, elapsed
@@ -265,5 +266,5 @@ def test_demo_runs_offline_in_under_two_minutes(tmp_path: Path) -> None:
     assert "NOTICE XARF + DSA Art. 16" in proc.stdout and "TAKEN DOWN" in proc.stdout
     assert re.search(r"case \d+ · local-paste · KR · open → notified \(abuse@[\w.-]+\) → "
                      r"removed in \d+m\d\ds", proc.stdout), proc.stdout
-    report = tmp_path / "demo" / "report.html"
+    report = tmp_path / ".home" / "report.html"
     assert f"regulator report: {report}" in proc.stderr and "posts removed" in report.read_text()
