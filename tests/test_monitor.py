@@ -4,6 +4,7 @@ webhook receiver. Intervals are seconds instead of minutes."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import signal
@@ -262,9 +263,35 @@ def test_demo_runs_offline_in_under_two_minutes(tmp_path: Path) -> None:
     assert elapsed < 120, elapsed
     assert proc.stdout.count("ALERT redistribution") == 6
     assert "What the monitor found" in proc.stdout and "6 alerts delivered" in proc.stderr
+    # crawls stopped at the end are not failures; a source still crawling when its next
+    # run is due is skipped quietly (a monitor event, not a console warning)
+    assert "crawl_failed" not in proc.stderr and "running instances" not in proc.stderr
     # takedown: notices sent, at least one case moved from open to removed, report written
     assert "NOTICE XARF + DSA Art. 16" in proc.stdout and "TAKEN DOWN" in proc.stdout
     assert re.search(r"case \d+ · local-paste · KR · open → notified \(abuse@[\w.-]+\) → "
                      r"removed in \d+m\d\ds", proc.stdout), proc.stdout
     report = tmp_path / ".home" / "report.html"
     assert f"regulator report: {report}" in proc.stderr and "posts removed" in report.read_text()
+
+
+def test_a_run_due_while_the_last_is_still_going_is_a_quiet_event(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """max_instances=1 skips the overlapping run: recorded as run_skipped at INFO, not
+    APScheduler's WARNING on the operator's console every interval."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from dumpwatch.monitor.scheduler import build_scheduler
+
+    sched = build_scheduler(tmp_path, 2)
+    caplog.set_level(logging.INFO)
+    sched.add_job("time:sleep", IntervalTrigger(seconds=0.3), args=[1.5], id="slow-source")
+    sched.start()
+    try:
+        time.sleep(2.0)
+    finally:
+        sched.shutdown(wait=True)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not any("running instances" in r.getMessage() for r in warnings), warnings
+    skipped = [json.loads(r.getMessage()) for r in caplog.records
+               if r.name == "dumpwatch.monitor" and "run_skipped" in r.getMessage()]
+    assert skipped and skipped[0]["job"] == "slow-source"

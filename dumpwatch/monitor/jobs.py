@@ -16,6 +16,7 @@ log = logging.getLogger("dumpwatch.monitor")
 
 _running: dict[str, subprocess.Popen] = {}  # source -> crawl process, for clean shutdown
 _busy: set[str] = set()  # sources whose crawl job is running (process + alert delivery)
+_stopped: set[int] = set()  # pids of crawls killed by stop_all: stopped, not failed
 
 
 def busy(source: str) -> bool:
@@ -59,6 +60,10 @@ def _crawl_source(home: str, config: str, source: str, timeout: float) -> dict:
         return {"source": source, "status": "timeout"}
     finally:
         _running.pop(source, None)
+    if proc.pid in _stopped:  # the monitor is shutting down: not the crawl's failure
+        _stopped.discard(proc.pid)
+        log.info(json.dumps({"event": "crawl_stopped", "source": source}))
+        return {"source": source, "status": "stopped"}
     if proc.returncode != 0:
         log.error(json.dumps({"event": "crawl_failed", "source": source,
                               "exit": proc.returncode, "error": err.strip()[-300:]}))
@@ -136,4 +141,5 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def stop_all() -> None:
     for proc in list(_running.values()):
+        _stopped.add(proc.pid)
         _kill(proc)

@@ -36,12 +36,31 @@ def jobstore_url(home: Path) -> str:
     return f"sqlite:///{home / 'jobs.db'}"
 
 
+class _OverlapIsNotAWarning(logging.Filter):
+    """A source whose crawl is still running when its next run is due is skipped
+    (``max_instances=1``): the normal case for a slow source, so it is a monitor event,
+    not a warning on the operator's console every interval."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances" not in str(record.msg):
+            return True
+        job = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        log.info(json.dumps({"event": "run_skipped", "job": getattr(job, "id", str(job)),
+                             "reason": "previous run still going"}))
+        return False
+
+
+_scheduler_log = logging.getLogger("dumpwatch.monitor.apscheduler")
+_scheduler_log.addFilter(_OverlapIsNotAWarning())
+
+
 def build_scheduler(home: Path, workers: int) -> BackgroundScheduler:
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=jobstore_url(home))},
         executors={"default": ThreadPoolExecutor(max_workers=max(2, workers))},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600},
         timezone=UTC,
+        logger=_scheduler_log,
     )
 
 
