@@ -208,15 +208,28 @@ class Segment:
         n = order.size
         if self.keys.size == 0:
             return np.zeros(n, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+        first = self._searchsorted(n)(hs, side="left")
         left = np.empty(n, dtype=np.int64)
-        right = np.empty(n, dtype=np.int64)
-        search = self._searchsorted(n)
-        left[order] = search(hs, side="left")
-        right[order] = search(hs | self._ord_mask, side="right")
-        counts = right - left
+        left[order] = first
+        counts = np.empty(n, dtype=np.int64)
+        counts[order] = self._run_lengths(hs, first)
         counts[counts > limit] = 0
         ords = (_take_ranges(self.keys, left, counts) & self._ord_mask).astype(np.int64)
         return counts, np.repeat(np.arange(n), counts), ords
+
+    def _run_lengths(self, hs: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """How many keys from ``first`` on carry each query's high bits. A key fits few
+        records in keys.bin (more go to a list), so stepping forward a key at a time takes
+        a few rounds over a shrinking set instead of a second search of the whole array."""
+        keys, high = self.keys, ~self._ord_mask
+        length = np.zeros(first.size, dtype=np.int64)
+        live = np.flatnonzero(first < keys.size)
+        while live.size:
+            at = first[live] + length[live]
+            live = live[(keys[at] & high) == hs[live]]
+            length[live] += 1
+            live = live[first[live] + length[live] < keys.size]
+        return length
 
     def _searchsorted(self, queries: int) -> Callable[..., np.ndarray]:
         """Sorted search over keys.bin: through a bucket directory once keys.bin is too
@@ -237,17 +250,42 @@ class Segment:
             out[found] = self.freq_counts[pos[found]].astype(np.int64)
         return out
 
-    def record_id(self, ordinal: int) -> str:
+    def _id_blob(self) -> mmap.mmap | bytes:
         if self._ids_blob is None:
             with open(self._ids, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 self._ids_blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return self._ids_blob
+
+    def record_id(self, ordinal: int) -> str:
+        blob = self._id_blob()
         if self._ids_off is None:
             a, b = ordinal * self._id_width, (ordinal + 1) * self._id_width
         else:
             a, b = int(self._ids_off[ordinal]), int(self._ids_off[ordinal + 1])
-        raw = self._ids_blob[a:b]
+        raw = blob[a:b]
         return raw.hex() if self._hashed_ids else raw.decode("utf-8")
+
+    def record_ids(self, ordinals: np.ndarray) -> list[str]:
+        """``record_id`` of every ordinal, gathered at once: a dense dump reports every
+        row, and one call per id cost as much as a row's key lookups."""
+        if ordinals.size == 0:
+            return []
+        blob = self._id_blob()
+        if self._ids_off is not None:
+            spans = zip(self._ids_off[ordinals].tolist(), self._ids_off[ordinals + 1].tolist(),
+                        strict=True)
+            if self._hashed_ids:
+                return [blob[a:b].hex() for a, b in spans]
+            return [blob[a:b].decode("utf-8") for a, b in spans]
+        w = self._id_width
+        rows = np.frombuffer(blob, np.uint8).reshape(-1, w)[ordinals]
+        if self._hashed_ids and w == 8:
+            return [f"{v:016x}" for v in rows.view(">u8").ravel().tolist()]
+        raw = rows.tobytes()
+        if self._hashed_ids:
+            return [raw[i:i + w].hex() for i in range(0, len(raw), w)]
+        return [raw[i:i + w].decode("utf-8") for i in range(0, len(raw), w)]
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

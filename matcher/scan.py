@@ -35,7 +35,7 @@ from matcher.fields import (
     sketch16,
     visible_digits,
 )
-from matcher.index import Corpus, list_corpora
+from matcher.index import Corpus, Segment, list_corpora
 from matcher.keys import FeatureHasher, SecretKey
 from matcher.redact import redact_row
 
@@ -275,6 +275,17 @@ class DocumentResult:
     results: dict[str, CorpusResult]
 
 
+def _record_ids(segments: list[Segment], seg: np.ndarray, ords: np.ndarray) -> list[str]:
+    """The record id of each (segment, ordinal), gathered per segment."""
+    if len(segments) == 1:
+        return segments[0].record_ids(ords)
+    out = np.empty(ords.size, dtype=object)
+    for si in np.unique(seg).tolist():
+        sel = seg == si
+        out[sel] = segments[si].record_ids(ords[sel])
+    return out.tolist()
+
+
 class Scanner:
     """Holds the open corpora and the hasher; cheap to call per document."""
 
@@ -449,8 +460,7 @@ class Scanner:
                 document, corpus.name, cands.lines[c].astype(np.int64), s.astype(np.int32), o,
                 odds[best], total[c],
                 (scores.agreed[best] @ (1 << np.arange(5))).astype(np.uint8),
-                [segments[si].record_id(oi) for si, oi in zip(s.tolist(), o.tolist(),
-                                                               strict=True)],
+                _record_ids(segments, s, o),
                 cands.evidence(c))
         return out
 

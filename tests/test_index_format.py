@@ -133,6 +133,22 @@ def test_hashed_ids_are_8_bytes_shown_as_hex_and_duplicates_found_across_forms(
     assert corpus.segments[1].record_id(0) == "C000000300"
 
 
+@pytest.mark.parametrize("form", ["fixed", "variable", "hashed"])
+def test_record_ids_gathered_at_once_are_record_id_one_by_one(
+        tmp_path: Path, key: SecretKey, form: str) -> None:
+    write_corpus_csv(tmp_path / "a.csv", 400)
+    if form == "variable":  # ids of two widths: an offsets file
+        text = (tmp_path / "a.csv").read_text().replace("C0000001", "C1")
+        (tmp_path / "a.csv").write_text(text)
+    add_corpus(tmp_path / "home", "shop", tmp_path / "a.csv", key, workers=1,
+               hash_ids=form == "hashed")
+    seg = Corpus(tmp_path / "home", "shop", key).segments[0]
+    assert (seg.info.id_width == 0) == (form == "variable")
+    ords = np.random.default_rng(3).integers(0, seg.records, 500)
+    assert seg.record_ids(ords) == [seg.record_id(int(o)) for o in ords]
+    assert seg.record_ids(np.empty(0, np.int64)) == []
+
+
 def test_duplicate_ids_within_a_file_keep_the_first(tmp_path: Path, key: SecretKey) -> None:
     write_corpus_csv(tmp_path / "a.csv", 50)
     lines = (tmp_path / "a.csv").read_text().splitlines()
