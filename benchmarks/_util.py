@@ -9,7 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matcher.scan import Scanner
 
 OUT = Path(__file__).resolve().parent / "out"
 KEY = "b3" * 32  # benchmark-only key; the data is synthetic
@@ -137,3 +143,24 @@ def dumpwatch(*args: str) -> list[str]:
 
 def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+@contextmanager
+def small_scanner(records: int = 5_000) -> Iterator[Scanner]:
+    """A Scanner over a throw-away corpus of ``records`` synthetic customers (ids from 0),
+    for the OCR evaluations; the benchmark key unless DUMPWATCH_KEY is set."""
+    import tempfile
+
+    from dumpwatch.synth import write_corpus_csv
+    from matcher.ingest import add_corpus
+    from matcher.keys import load_key
+    from matcher.scan import Scanner
+
+    os.environ.setdefault("DUMPWATCH_KEY", KEY)
+    key = load_key()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        write_corpus_csv(home / "c.csv", records)
+        add_corpus(home, "c", home / "c.csv", key, workers=1)
+        (home / "c.csv").unlink()
+        yield Scanner(home, key)

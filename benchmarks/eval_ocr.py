@@ -12,16 +12,15 @@ would have to repair). Run on demand; needs tesseract-ocr, tesseract-ocr-kor, fo
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dumpwatch.synth import people, write_corpus_csv
+from benchmarks._util import small_scanner
+from dumpwatch.synth import people
 from dumpwatch.testsites.files import table_image
 from matcher.containers import Limits, ocr_image
 
@@ -32,18 +31,9 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[18, 24, 32])
     ap.add_argument("--lang", default="kor+eng", help="Tesseract languages, e.g. eng+kor")
     args = ap.parse_args()
-    os.environ.setdefault("DUMPWATCH_KEY", "c4" * 32)
-    from matcher.ingest import add_corpus
-    from matcher.keys import load_key
-    from matcher.scan import Scanner, decide
+    from matcher.scan import decide
 
-    key = load_key()
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        write_corpus_csv(home / "c.csv", 5_000)
-        add_corpus(home, "c", home / "c.csv", key, workers=1)
-        (home / "c.csv").unlink()
-        scanner = Scanner(home, key)
+    with small_scanner() as scanner:
         ps = people(1000, args.records)
         for size in args.sizes:
             found, phones, emails, names, secs = set(), 0, 0, 0, 0.0

@@ -15,17 +15,16 @@ tesseract-ocr-kor, fonts-nanum.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dumpwatch.synth import Person, people, write_corpus_csv
+from benchmarks._util import small_scanner
+from dumpwatch.synth import Person, people
 from dumpwatch.testsites.screens import chat_image, post_image
 from matcher.containers import Limits, ocr_image
 
@@ -89,19 +88,10 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=6, help="images per layout")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    os.environ.setdefault("DUMPWATCH_KEY", "c4" * 32)
-    from matcher.ingest import add_corpus
-    from matcher.keys import load_key
-    from matcher.scan import Scanner, decide
+    from matcher.scan import decide
 
-    key = load_key()
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        write_corpus_csv(home / "c.csv", 5_000)
-        add_corpus(home, "c", home / "c.csv", key, workers=1)
-        (home / "c.csv").unlink()
-        scanner = Scanner(home, key)
+    with small_scanner() as scanner:
         start = 1000
         for kind, render in KINDS.items():
             want: set[str] = set()
