@@ -120,7 +120,7 @@ def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
     victim.communicate(timeout=30)
     held = held_by_victim()
     assert held > 0  # the victim died holding requests (its heartbeat has not expired yet)
-    _out, err = survivor.communicate(timeout=600)
+    out, err = survivor.communicate(timeout=600)
     assert survivor.returncode == 0, err
     assert frontier_size(redis_url, SOURCE)["queued"] == 0  # the queue was finished
     assert not [k for k in r.keys(f"dumpwatch:{SOURCE}:inflight:*") if r.hlen(k)]  # reclaimed
@@ -128,7 +128,9 @@ def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
     # downloaded but not yet stored went back to the queue once its heartbeat expired:
     # the survivor alone completed the run, nothing lost.
     seen, records, findings = stored(home)
-    assert seen == POSTS and records == expected and findings == len(expected)
+    # on failure: the survivor's own account (errors by kind, pages, reclaimed) and log tail
+    why = (seen, out.strip().splitlines()[-1:], err[-4000:])
+    assert seen == POSTS and records == expected and findings == len(expected), why
     fetched = raw_fetches(sites.paste.requests)
     assert len(fetched) == POSTS
     # Only what the victim had downloaded but not stored is fetched twice.
