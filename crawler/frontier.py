@@ -144,6 +144,7 @@ class ReliableScheduler(Scheduler):
     def from_crawler(cls, crawler):  # type: ignore[override]
         sched = super().from_crawler(crawler)
         sched.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        sched.crawler = crawler
         crawler.dumpwatch_ack = sched.ack  # type: ignore[attr-defined] - InflightAck calls it
         return sched
 
@@ -187,8 +188,10 @@ class ReliableScheduler(Scheduler):
         elif not self._enqueue(keys=[self.df.key, self.queue.key],
                                args=[self.df.request_fingerprint(request), -request.priority,
                                      self.queue._encode_request(request)]):
+            self._in_redis(request)  # queued by another worker: as safe as queued here
             self.df.log(request, self.spider)
             return False
+        self._in_redis(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
@@ -204,6 +207,11 @@ class ReliableScheduler(Scheduler):
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def _in_redis(self, request) -> None:
+        hook = getattr(self.crawler, "dumpwatch_in_redis", None)  # InflightAck's
+        if hook is not None:
+            hook(request)
 
     def ack(self, request) -> None:
         token = request.meta.get("dw_inflight")
@@ -233,15 +241,26 @@ class ReliableScheduler(Scheduler):
 
 class InflightAck:
     """Spider middleware: a request leaves the worker's in-flight set only once its response
-    has been processed to the end — follow-up requests queued and every item through the
-    pipelines (stored) — so a worker killed between download and storage loses nothing: the
-    page is fetched again by another worker."""
+    has been processed to the end — every follow-up request written to Redis and every item
+    through the pipelines (stored) — so a worker killed between download and storage loses
+    nothing: the page is fetched again by another worker.
+
+    Both are counted, not assumed: Scrapy hands a callback's output to the engine through
+    a queue, so the callback (and this middleware) can finish before its requests reach the
+    scheduler; a listing page acknowledged in that gap took the next page with it.
+    A request that never reaches the scheduler (a ``request_scheduled`` handler ignored it)
+    keeps its parent in flight until the worker stops: fetched again at worst, never lost.
+    """
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self._waiting: dict[int, dict] = {}  # id(item) -> its response's counter
+        # id(request) -> (request, its response's counter); the request is kept so its id
+        # cannot be reused while it waits
+        self._scheduling: dict[int, tuple[Any, dict]] = {}
         for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_done, signal=sig)
+        crawler.dumpwatch_in_redis = self._request_done  # ReliableScheduler calls it
 
     @classmethod
     def from_crawler(cls, crawler) -> InflightAck:
@@ -251,8 +270,10 @@ class InflightAck:
         return {"request": response.request, "pending": 1}  # 1: the callback itself
 
     def _see(self, holder: dict, out: Any) -> None:
-        if not isinstance(out, Request):
-            holder["pending"] += 1
+        holder["pending"] += 1
+        if isinstance(out, Request):
+            self._scheduling[id(out)] = (out, holder)
+        else:
             self._waiting[id(out)] = holder
 
     def _release(self, holder: dict) -> None:
@@ -265,6 +286,11 @@ class InflightAck:
         holder = self._waiting.pop(id(item), None)
         if holder is not None:
             self._release(holder)
+
+    def _request_done(self, request: Any) -> None:
+        entry = self._scheduling.pop(id(request), None)
+        if entry is not None and entry[0] is request:
+            self._release(entry[1])
 
     async def process_spider_output_async(self, response, result, spider=None):
         holder = self._hold(response)

@@ -135,3 +135,72 @@ def test_kill9_one_worker_the_other_finishes_the_queue(setup) -> None:
     assert len(fetched) == POSTS
     # Only what the victim had downloaded but not stored is fetched twice.
     assert sum(1 for n in fetched.values() if n > 1) <= 16
+
+
+def test_a_listing_page_is_acknowledged_only_after_its_next_page_is_queued(
+        redis_url: str, tmp_path: Path, home: Path) -> None:
+    """Scrapy hands a callback's requests to the scheduler through a queue, after the
+    callback has finished: a listing page acknowledged at that moment, with its worker
+    killed before the queue was drained, took the rest of the archive with it. Redis' own
+    MONITOR shows the order: every listing page's HDEL (ack) comes after the ZADD of the
+    page it links to."""
+    import re
+    import threading
+
+    import redis
+
+    posts = 200
+    with LocalSites() as sites:
+        populate(sites.paste, posts)
+        config = tmp_path / "config"
+        write_profile(config, SOURCE, sites.paste_server.url, posts)
+        r = redis.Redis.from_url(redis_url)
+        lines: list[str] = []
+        with r.monitor() as m:
+            ready = threading.Event()
+
+            def listen() -> None:
+                ready.set()
+                for cmd in m.listen():
+                    lines.append(cmd["command"])
+                    if "STOP-WATCHING" in cmd["command"]:
+                        return
+
+            t = threading.Thread(target=listen)
+            t.start()
+            ready.wait()
+            worker = start_worker(home, config, redis_url, idle_exit=3)
+            assert enqueue_run(redis_url, SOURCE)["status"] == "enqueued"
+            _out, err = worker.communicate(timeout=300)
+            assert worker.returncode == 0, err
+            r.echo("STOP-WATCHING")
+            t.join(10)
+        assert stored(home)[0] == posts  # the run itself was complete
+
+    def page_of(pickled: str) -> int | None:
+        """The listing page a queued request is for: its url is the first one in the pickle
+        (later ones are headers, such as a raw page's Referer)."""
+        url = re.search(r"http://[^/\\]+(/[^\\ ]*)", pickled)
+        m = url and re.fullmatch(r"/archive(?:\?page=(\d+))?", url.group(1))
+        return int(m.group(1) or 1) if m else None
+
+    token_page: dict[str, int] = {}  # in-flight token -> listing page it stands for
+    queued_at: dict[int, int] = {}  # listing page -> position of its ZADD
+    acked_at: dict[int, int] = {}  # listing page -> position of its HDEL
+    for pos, line in enumerate(lines):
+        verb, _, rest = line.partition(" ")
+        verb = verb.upper()
+        if verb == "HSET" and ":inflight:" in rest:
+            _key, token, value = rest.split(" ", 2)
+            if (page := page_of(value)) is not None:
+                token_page[token] = page
+        elif verb == "ZADD" and (page := page_of(rest)) is not None:
+            queued_at.setdefault(page, pos)
+        elif verb == "HDEL" and ":inflight:" in rest:
+            token = rest.split(" ")[1]
+            if token in token_page:
+                acked_at[token_page[token]] = pos
+    pages = posts // 20
+    assert sorted(acked_at) == list(range(1, pages + 1)), sorted(acked_at)
+    late = [p for p in range(1, pages) if not queued_at[p + 1] < acked_at[p]]
+    assert not late, f"listing pages acknowledged before their next page was queued: {late}"
