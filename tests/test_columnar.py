@@ -186,3 +186,9 @@ def test_an_index_of_a_previous_format_is_refused_with_how_to_rebuild(
         Corpus(tmp_path / "home", "shop", key)
     with pytest.raises(IndexError_, match=f"index format {old}"):
         add_corpus(tmp_path / "home", "shop", tmp_path / "c.csv", key, workers=1)
+
+
+def test_trimmed_characters_are_exactly_those_str_strip_removes() -> None:
+    from matcher.columnar import _PY_WHITESPACE
+
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == _PY_WHITESPACE

@@ -38,7 +38,8 @@ def extract(text: str) -> list[Candidate]:
     lines, numbers = logical_lines(text)
     table, rest = tabular_candidates(lines, numbers)
     out.extend(table)
-    for window in anchored_windows(lines, rest):
+    joined = text if '"' not in text else None  # logical_lines only splits such text
+    for window in anchored_windows(lines, rest, joined):
         out.extend(freetext_candidates([lines[i] for i in window], [numbers[i] for i in window]))
     out.sort(key=lambda c: c.line)
     return out
