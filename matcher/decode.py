@@ -28,6 +28,16 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def decode_with_utf8(data: bytes) -> tuple[str, bytes | None]:
+    """:func:`decode_bytes`, and the UTF-8 bytes of the text when the data was just that
+    (what the sparse-text prefilter scans: no need to encode megabytes back)."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        return body.decode("utf-8"), body
+    except UnicodeDecodeError:
+        return decode_bytes(data), None
+
+
 def looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if not head:

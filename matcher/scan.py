@@ -319,12 +319,16 @@ class Scanner:
                 r.block = None
         return res
 
-    def line_candidates(self, text: str) -> CandidateRows:
-        rows, lines = parse_candidates(extract(text))
+    def line_candidates(self, text: str, utf8: bytes | None = None) -> CandidateRows:
+        rows, lines = parse_candidates(extract(text, utf8))
         return rows_from_parsed(rows, lines, self.hasher)
 
-    def scan_document(self, text: str, document: str) -> DocumentResult:
+    def scan_document(self, text: str, document: str, utf8: bytes | None = None
+                      ) -> DocumentResult:
         """Matches as arrays (``CorpusResult.block``): what crosses process boundaries.
+
+        ``utf8``: the bytes ``text`` was decoded from, when it was UTF-8 (the prefilter
+        scans bytes; a worker has them and need not encode 8 MB again).
 
         A delimited table whose column roles the vote settles is read column by column
         (:mod:`matcher.scan_columns`); free text, other layouts and tables the vote cannot
@@ -336,7 +340,7 @@ class Scanner:
 
             cands = columnar_candidates(text, self.column_hasher)
         if cands is None:
-            cands = self.line_candidates(text)
+            cands = self.line_candidates(text, utf8)
         results = {c.name: self._score(c, cands, document) for c in self.corpora}
         return DocumentResult(document, cands.size, results)
 

@@ -9,7 +9,6 @@ known to be significant, weaker ones waiting until it is.
 from __future__ import annotations
 
 import io
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +18,9 @@ from typing import IO, Any
 import numpy as np
 
 from dumpwatch.errors import ArchiveError, ArchiveLimitError, DumpwatchError
+from matcher import worker_pool
 from matcher.containers import Limits, expand_path
-from matcher.decode import decode_bytes
+from matcher.decode import decode_bytes, decode_with_utf8
 from matcher.keys import SecretKey
 from matcher.roles import looks_like_header
 from matcher.scan import (
@@ -250,8 +250,8 @@ def _init(home: str, key_raw: bytes, corpora: list[str] | None, cfg: ScoringConf
 def _run_task(task: _Task) -> tuple[str, DocumentResult, bool]:
     scanner = _worker["scanner"]
     data = task.header + task.data if task.header else task.data
-    text = decode_bytes(data)
-    res = scanner.scan_document(text, task.document)
+    text, utf8 = decode_with_utf8(data)
+    res = scanner.scan_document(text, task.document, utf8)
     shift = task.line_offset - (1 if task.header else 0)
     for r in res.results.values():
         if r.block is not None:
@@ -305,11 +305,9 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
         for t in tasks:
             consume(*_run_task(t), t.progress)
         return
-    ctx = mp.get_context("forkserver")
     # The fork server imports the scanner once and every worker forks with it loaded:
     # no worker spends its first ~0.2 s of CPU importing before it can take a chunk.
-    ctx.set_forkserver_preload(["matcher.scan"])
-    with ctx.Pool(n_workers, initializer=_init,
+    with worker_pool.context().Pool(n_workers, initializer=_init,
                   initargs=(str(home), key.raw, names, config, on_jsonl is not None)) as pool:
         sizes_q: list[int] = []
 

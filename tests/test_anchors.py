@@ -132,4 +132,5 @@ def test_both_prefilters_agree_on_a_large_post(prefilter) -> None:
     assert len(text) >= PREFILTER_MIN_CHARS
     hot = trace_lines(text)
     assert hot == _trace_lines_re(text) == _plain_trace_lines(text)
+    assert trace_lines(text, utf8=text.encode()) == hot  # bytes a worker already had
     assert len(hot) > 50

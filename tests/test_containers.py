@@ -584,3 +584,16 @@ def test_which_links_are_files() -> None:
     text = "전체 DB는 https://files.catbox.moe/ab12cd.zip에서 (비번 1234), 샘플: <https://0x0.st/Hx.csv>."
     assert [u.rstrip(".,;:)]") for u in BARE_URL.findall(text)] == [
         "https://files.catbox.moe/ab12cd.zip", "https://0x0.st/Hx.csv"]
+
+
+@pytest.mark.parametrize("data", [
+    "김민준,010-1234-5678\n".encode(), b"\xef\xbb\xbf" + "김민준\n".encode(),
+    "김민준,010-1234-5678\n".encode("cp949"), "김민준\n".encode("utf-16")])
+def test_the_prefilter_gets_utf8_bytes_only_when_the_text_was_utf8(data: bytes) -> None:
+    from matcher.decode import decode_bytes, decode_with_utf8
+
+    text, utf8 = decode_with_utf8(data)
+    assert text == decode_bytes(data)
+    assert utf8 is None or utf8.decode("utf-8") == text
+    assert (utf8 is not None) == (data.startswith(b"\xef\xbb\xbf") or data.isascii() or
+                                   data == "김민준,010-1234-5678\n".encode())

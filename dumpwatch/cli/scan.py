@@ -43,6 +43,9 @@ def scan(
 
     Example: dumpwatch scan --corpus coupang --format jsonl dumps/
     """
+    from matcher.worker_pool import start_early
+
+    start_early(paths, workers or None)  # its imports overlap ours (see matcher/worker_pool)
     from matcher.containers import Limits
     from matcher.scan_files import scan_paths
     from matcher.scoring import ScoringConfig

@@ -22,9 +22,10 @@ __all__ = ["Candidate", "extract"]
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 
 
-def extract(text: str) -> list[Candidate]:
+def extract(text: str, utf8: bytes | None = None) -> list[Candidate]:
+    """``utf8``: the UTF-8 bytes of ``text``, if the caller has them (saves encoding)."""
     if _FULLWIDTH.search(text):  # ０１０－… and ＠: anchors and splitting expect ASCII
-        text = unicodedata.normalize("NFKC", text)
+        text, utf8 = unicodedata.normalize("NFKC", text), None
     found = json_candidates(text)
     if found is not None:
         return [c for c in found if c.lookupable]
@@ -34,12 +35,16 @@ def extract(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     if looks_html(text):
         tables, text = html_parts(text)
+        utf8 = None
         out.extend(c for c in tables if c.lookupable)
     lines, numbers = logical_lines(text)
     table, rest = tabular_candidates(lines, numbers)
     out.extend(table)
-    joined = text if '"' not in text else None  # logical_lines only splits such text
-    for window in anchored_windows(lines, rest, joined):
+    if '"' in text:  # logical_lines joined quoted fields: the lines are not the text
+        joined, utf8 = None, None
+    else:
+        joined = text
+    for window in anchored_windows(lines, rest, joined, utf8):
         out.extend(freetext_candidates([lines[i] for i in window], [numbers[i] for i in window]))
     out.sort(key=lambda c: c.line)
     return out

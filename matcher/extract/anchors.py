@@ -80,11 +80,13 @@ def _lines_of(text: str, positions: list[int]) -> list[int]:
     return out
 
 
-def trace_lines(text: str, starts: list[int] | None = None) -> set[int]:
+def trace_lines(text: str, starts: list[int] | None = None, utf8: bytes | None = None
+                ) -> set[int]:
     """Indexes of the lines of ``text`` that hold a phone, email or address trace
-    (``starts``: each line's offset, if the caller has them)."""
+    (``starts``: each line's offset, ``utf8``: the text's UTF-8 bytes, if the caller has
+    either)."""
     if _hs is not None and len(text) >= PREFILTER_MIN_CHARS:
-        return _trace_lines_hs(text)
+        return _trace_lines_hs(text if utf8 is None else utf8)
     return _trace_lines_re(text, starts)
 
 
@@ -175,8 +177,8 @@ def _database():
     return _db[0]
 
 
-def _trace_lines_hs(text: str) -> set[int]:
-    raw = text.encode("utf-8", "surrogatepass")
+def _trace_lines_hs(text: str | bytes) -> set[int]:
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
     spans: list[tuple[int, int]] = []
 
     def on_match(_id: int, start: int, end: int, _flags: int, _ctx: object) -> None:
@@ -201,13 +203,13 @@ def _trace_lines_hs(text: str) -> set[int]:
     return hot
 
 
-def anchored_windows(lines: list[str], candidates: list[int], text: str | None = None
-                     ) -> list[list[int]]:
+def anchored_windows(lines: list[str], candidates: list[int], text: str | None = None,
+                     utf8: bytes | None = None) -> list[list[int]]:
     """Runs of line indexes (from ``candidates``) within CONTEXT_LINES of a trace
-    (``text``: ``"\\n".join(lines)``, if the caller has it)."""
+    (``text``: ``"\\n".join(lines)``, ``utf8``: its UTF-8 bytes, if the caller has them)."""
     if not candidates:
         return []
-    hot = trace_lines("\n".join(lines) if text is None else text)
+    hot = trace_lines("\n".join(lines) if text is None else text, utf8=utf8)
     if not hot:
         return []
     # candidates are distinct line indexes: all of them (free text) need no set
