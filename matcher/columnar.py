@@ -167,6 +167,24 @@ class ColumnHasher:
         # per worker while the memo has room (plaintext in worker memory only, as ever).
         self._memo: dict[str, dict[str, tuple[ParsedRow, np.ndarray]]] = {}
         self._memo_size = 0
+        # (column, pattern) -> its extract_regex, for a scan's evidence to reuse (the same
+        # regexes over the same columns cost as much again); None: not kept (ingest).
+        self.extracted: dict[tuple[int, str], tuple[pa.Array, pa.StructArray]] | None = None
+
+    def extract(self, col: pa.Array, pattern: str, lower: bool = False) -> pa.StructArray:
+        """``pc.extract_regex(col, pattern)`` (of the column ASCII-lower-cased, with
+        ``lower``), kept while ``extracted`` is a dict."""
+        if self.extracted is None:
+            return pc.extract_regex(pc.ascii_lower(col) if lower else col, pattern)
+        g = self.extracted_groups(col, pattern)
+        if g is None:
+            g = pc.extract_regex(pc.ascii_lower(col) if lower else col, pattern)
+            self.extracted[(id(col), pattern)] = (col, g)  # the column too: ids stay unique
+        return g
+
+    def extracted_groups(self, col: pa.Array, pattern: str) -> pa.StructArray | None:
+        hit = (self.extracted or {}).get((id(col), pattern))
+        return hit[1] if hit is not None and hit[0] is col else None
 
     # -------------------------------------------------------------- per distinct value
     def _row(self, values: dict[str, str]) -> tuple[ParsedRow, list[int]]:
@@ -330,7 +348,7 @@ class ColumnHasher:
                    located: np.ndarray, stats: Settled) -> np.ndarray:
         """Road addresses in the plain form "[province] [district..] road building[, N동 M호]"
         (the form shop exports write), settled without parse_address; returns which rows."""
-        g = pc.extract_regex(col, _PLAIN_ROAD)
+        g = self.extract(col, _PLAIN_ROAD)
         plain = pc.is_valid(g).to_numpy(zero_copy_only=False) & part
         idx = np.flatnonzero(plain)
         if not idx.size:
@@ -434,8 +452,7 @@ class ColumnHasher:
         plain &= part
         idx = np.flatnonzero(plain)
         if idx.size:
-            sub = col.take(pa.array(idx))
-            g = pc.extract_regex(sub, _PLAIN_MOBILE)
+            g = self.extract(col, _PLAIN_MOBILE).take(pa.array(idx))
             carrier, mid, last = (g.field(k) for k in ("carrier", "mid", "last"))
             pm, pl, pm3 = self._block_tables()
             mid_n = pc.cast(mid, pa.int32()).to_numpy()
@@ -470,7 +487,7 @@ class ColumnHasher:
         idx = np.flatnonzero(plain)
         if idx.size:
             sub = lower.take(pa.array(idx))
-            g = pc.extract_regex(sub, _PLAIN_EMAIL)
+            g = self.extract(col, _PLAIN_EMAIL, lower=True).take(pa.array(idx))
             local, domain = g.field("local"), g.field("domain")
             # parse_email leaves "xxx" local parts and misread domains to the slow path
             keep = pc.invert(pc.match_substring(local, "xxx")).to_numpy(zero_copy_only=False)

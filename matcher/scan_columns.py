@@ -132,9 +132,10 @@ def read_table(text: str) -> _Table | None:
     columns, ordered = _infer_columns([split[i] for i in tab[:_SAMPLE_ROWS].tolist()], header)
     if not ordered or not lookupable_roles(columns.values()):
         return None
-    rows = [split[i] for i in tab.tolist()]
-    cols = {role: pc.utf8_trim(pa.array([r[j] for r in rows], pa.string()),
-                               characters=_PY_WHITESPACE)
+    first, last = int(tab[0]), int(tab[-1])
+    rows = split[first:last + 1] if last - first + 1 == tab.size else [split[i] for i in tab]
+    by_column = list(zip(*rows, strict=True))  # every row `width` wide
+    cols = {role: pc.utf8_trim(pa.array(by_column[j], pa.string()), characters=_PY_WHITESPACE)
             for j, role in columns.items()}
     filled = {r: pc.not_equal(c, "").to_numpy(zero_copy_only=False) for r, c in cols.items()}
 
@@ -226,6 +227,7 @@ def _candidates(table: _Table, ch: ScanColumnHasher) -> CandidateRows:
     from matcher.scan import CandidateRows, parse_candidates, rows_from_parsed
 
     cols, n = table.cols, int(table.lines.size)
+    ch.extracted = {}  # this document's regex groups, for its evidence (the last one's go)
     feats = np.zeros((n, N_FEATURES), dtype=np.uint64)
     nlen = np.zeros(n, dtype=np.uint8)
     ident = np.zeros(n, dtype=bool)
@@ -316,15 +318,23 @@ class _Evidence:
             return []
         take = pa.array(self.rows[idx])
         get = {r: c.take(take) for r, c in self.cols.items()}
+
+        def groups(role: str, pattern: str, lower: bool = False) -> pa.StructArray:
+            """The hashing pass's regex groups for these rows, or the regex run on them."""
+            g = self.ch.extracted_groups(self.cols[role], pattern)
+            if g is not None:
+                return g.take(take)
+            return pc.extract_regex(pc.ascii_lower(get[role]) if lower else get[role], pattern)
+
         parts = []
         if "name" in get:
             parts.append(_names(get["name"]))
         if "phone" in get:
-            parts.append(_phones(get["phone"]))
+            parts.append(_phones(groups("phone", _PLAIN_MOBILE)))
         if "email" in get:
-            parts.append(_emails(get["email"]))
+            parts.append(_emails(groups("email", _PLAIN_EMAIL, lower=True)))
         if "address" in get:
-            parts.append(self._addresses(get["address"]))
+            parts.append(self._addresses(get["address"], groups("address", _PLAIN_ROAD)))
         if "order" in get or "order_date" in get:
             parts.append(_orders(get.get("order"), get.get("order_date")))
         if parts:
@@ -344,8 +354,7 @@ class _Evidence:
                     out[k] = redact_row(row)
         return out
 
-    def _addresses(self, col: pa.Array) -> pa.Array:
-        g = pc.extract_regex(col, _PLAIN_ROAD)
+    def _addresses(self, col: pa.Array, g: pa.StructArray) -> pa.Array:
         key = pc.if_else(pc.is_valid(g), pc.binary_join_element_wise(
             "\x01", g.field("pre"), ""), col)  # plain: its place only; else the whole value
         return _per_distinct(key, self._address)
@@ -395,9 +404,9 @@ def _name(value: str) -> str | None:
     return redact_name(name) if name is not None else None
 
 
-def _phones(col: pa.Array) -> pa.Array:
-    """redact_phone of plain mobile numbers (other phones are parsed per row)."""
-    g = pc.extract_regex(col, _PLAIN_MOBILE)
+def _phones(g: pa.StructArray) -> pa.Array:
+    """redact_phone of plain mobile numbers (other phones are parsed per row), from the
+    column's _PLAIN_MOBILE groups."""
     carrier, mid, last = g.field("carrier"), g.field("mid"), g.field("last")
     other = pc.binary_join_element_wise(
         "+821", pc.if_else(pc.equal(pc.utf8_length(mid), 4), "*****", "****"), last, "")
@@ -406,9 +415,9 @@ def _phones(col: pa.Array) -> pa.Array:
     return pc.if_else(pc.is_valid(g), out, pa.scalar(None, pa.string()))  # empty cells
 
 
-def _emails(col: pa.Array) -> pa.Array:
-    """redact_email of plain addresses (others are parsed per row)."""
-    g = pc.extract_regex(pc.ascii_lower(col), _PLAIN_EMAIL)
+def _emails(g: pa.StructArray) -> pa.Array:
+    """redact_email of plain addresses (others are parsed per row), from the lower-cased
+    column's _PLAIN_EMAIL groups."""
     out = pc.binary_join_element_wise(pc.utf8_slice_codeunits(g.field("local"), 0, 2),
                                       "***@", g.field("domain"), "")
     return pc.if_else(pc.is_valid(g), out, pa.scalar(None, pa.string()))  # empty cells

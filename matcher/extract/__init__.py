@@ -40,10 +40,10 @@ def extract(text: str, utf8: bytes | None = None) -> list[Candidate]:
     lines, numbers = logical_lines(text)
     table, rest = tabular_candidates(lines, numbers)
     out.extend(table)
-    if '"' in text:  # logical_lines joined quoted fields: the lines are not the text
-        joined, utf8 = None, None
-    else:
+    if len(lines) == text.count("\n") + 1:  # no quoted field joined: the lines are the text
         joined = text
+    else:
+        joined, utf8 = None, None
     for window in anchored_windows(lines, rest, joined, utf8):
         out.extend(freetext_candidates([lines[i] for i in window], [numbers[i] for i in window]))
     out.sort(key=lambda c: c.line)

@@ -153,13 +153,16 @@ def logical_lines(text: str) -> tuple[list[str], list[int]]:
     """Lines with quoted CSV fields that span line breaks joined, and each one's first
     physical line number (1-based), so evidence points at the right line."""
     physical = text.split("\n")
-    if '"' not in text:
+    # Lines before the first with an odd number of quotes are taken as they are.
+    first = next((i for i, ln in enumerate(physical) if '"' in ln and ln.count('"') % 2),
+                 None) if '"' in text else None
+    if first is None:
         return physical, list(range(1, len(physical) + 1))
-    lines: list[str] = []
-    numbers: list[int] = []
+    lines: list[str] = physical[:first]
+    numbers: list[int] = list(range(1, first + 1))
     pending: list[str] = []
     start = 0
-    for i, line in enumerate(physical):
+    for i, line in enumerate(physical[first:], first):
         if pending:
             pending.append(line)
             joined = "\n".join(pending)
