@@ -169,21 +169,22 @@ class ColumnHasher:
         self._memo_size = 0
         # (column, pattern) -> its extract_regex, for a scan's evidence to reuse (the same
         # regexes over the same columns cost as much again); None: not kept (ingest).
-        self.extracted: dict[tuple[int, str], tuple[pa.Array, pa.StructArray]] | None = None
+        self.extracted: dict[tuple[int, str, bool], tuple[pa.Array, pa.StructArray]] | None = None
 
     def extract(self, col: pa.Array, pattern: str, lower: bool = False) -> pa.StructArray:
         """``pc.extract_regex(col, pattern)`` (of the column ASCII-lower-cased, with
         ``lower``), kept while ``extracted`` is a dict."""
         if self.extracted is None:
             return pc.extract_regex(pc.ascii_lower(col) if lower else col, pattern)
-        g = self.extracted_groups(col, pattern)
+        g = self.extracted_groups(col, pattern, lower)
         if g is None:
             g = pc.extract_regex(pc.ascii_lower(col) if lower else col, pattern)
-            self.extracted[(id(col), pattern)] = (col, g)  # the column too: ids stay unique
+            self.extracted[(id(col), pattern, lower)] = (col, g)  # the column: ids stay unique
         return g
 
-    def extracted_groups(self, col: pa.Array, pattern: str) -> pa.StructArray | None:
-        hit = (self.extracted or {}).get((id(col), pattern))
+    def extracted_groups(self, col: pa.Array, pattern: str, lower: bool = False
+                         ) -> pa.StructArray | None:
+        hit = (self.extracted or {}).get((id(col), pattern, lower))
         return hit[1] if hit is not None and hit[0] is col else None
 
     # -------------------------------------------------------------- per distinct value

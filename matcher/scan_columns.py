@@ -321,7 +321,7 @@ class _Evidence:
 
         def groups(role: str, pattern: str, lower: bool = False) -> pa.StructArray:
             """The hashing pass's regex groups for these rows, or the regex run on them."""
-            g = self.ch.extracted_groups(self.cols[role], pattern)
+            g = self.ch.extracted_groups(self.cols[role], pattern, lower)
             if g is not None:
                 return g.take(take)
             return pc.extract_regex(pc.ascii_lower(get[role]) if lower else get[role], pattern)

@@ -39,3 +39,21 @@ def test_leaked_lines_keep_their_line_numbers_across_chunks_and_workers(
     pooled = _scan(home, key, path, workers=2)
     assert pooled == _scan(home, key, path, workers=1)
     assert pooled == expected
+
+
+def test_the_fork_server_is_started_early_only_for_scans_split_across_workers(
+        tmp_path: Path) -> None:
+    from multiprocessing import forkserver
+
+    from matcher.worker_pool import EARLY_START_BYTES, start_early
+
+    small = tmp_path / "post.txt"
+    small.write_text("hello\n")
+    big = tmp_path / "dump.csv"
+    with open(big, "wb") as fh:
+        fh.truncate(EARLY_START_BYTES)  # sparse: no need to write 16 MB
+    assert not start_early([small], workers=2)
+    assert not start_early([big], workers=1)  # one worker: scanned in this process
+    assert not start_early([tmp_path / "missing.csv"], workers=2)
+    assert start_early([small, big], workers=2)
+    assert forkserver._forkserver._forkserver_pid is not None  # running, ready to fork

@@ -148,7 +148,9 @@ def _trace_lines_re(text: str, starts: list[int] | None = None) -> set[int]:
 # read by the regex passes, each region with enough lines either side (>= _MARGIN bytes)
 # that every window those passes look at (a few characters around a trace) lies inside.
 # Python's \s is Unicode: spelled out here, since Hyperscan's Unicode mode costs 0.2 s to
-# compile in every worker; \d is ASCII in both places that matter (phones, numbers).
+# compile in every worker. Digits are ASCII here, where the regex passes' \d also takes
+# other scripts' digits: a phone or building number written in those is not proposed
+# (no Korean leak writes them; NFKC has already folded full-width ones).
 _WS = (r"[\s\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
        r"\x{1c}-\x{1f}]")
 _SEP = r"[\s.\-]".replace(r"\s", _WS[1:-1])
