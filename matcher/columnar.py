@@ -34,7 +34,7 @@ import pyarrow.csv as pv
 from matcher.corpus_reader import MAX_LINE_BYTES, Layout
 from matcher.fields import MAX_NAME_PARTS, N_FEATURES, F, ParsedRow, hash_row, parse_row
 from matcher.keys import TAG_ADDRESS_DETAIL, TAG_PHONE, FeatureHasher, derive_array
-from matcher.normalize import Address, Email, Name, Phone
+from matcher.normalize import Address, Email
 from matcher.normalize.address import _DISTRICT, PROVINCES
 from matcher.normalize.ocr import misread_domain
 
@@ -196,21 +196,24 @@ class ColumnHasher:
 
     def _block_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(PM, Q0, Q1) for every 4-digit middle block, (PL, Q2, Q3) for every last block,
-        PM for every 3-digit middle block — read off hash_row, so they cannot drift."""
+        PM for every 3-digit middle block: the digests fields._block_hashes takes, in one
+        batch (hash_row per block cost every scan worker 0.17 s before its first chunk;
+        tests/test_columnar.py checks every entry against hash_row)."""
         if self._blocks is None:
-            pm = np.zeros((10_000, 3), dtype=np.uint64)
-            pl = np.zeros((10_000, 3), dtype=np.uint64)
-            pm3 = np.zeros(1_000, dtype=np.uint64)
-            c_pm = [F["PM"], F["Q0"], F["Q1"]]
-            c_pl = [F["PL"], F["Q2"], F["Q3"]]
-            for b in range(10_000):
-                v = hash_row(ParsedRow(phone=Phone(None, f"{b:04d}", f"{b:04d}")), self.h)
-                pm[b] = [v[c] for c in c_pm]
-                pl[b] = [v[c] for c in c_pl]
-            for b in range(1_000):
-                pm3[b] = hash_row(ParsedRow(phone=Phone(None, f"{b:03d}", "0000")),
-                                  self.h)[F["PM"]]
-            self._blocks = (pm, pl, pm3)
+            blocks = [f"{b:04d}" for b in range(10_000)]
+            halves = [f"{b:02d}" for b in range(100)]
+
+            def digests(label: str, values: list[str]) -> np.ndarray:
+                return self.h.digests([f"{label}:{v}".encode() for v in values])
+
+            def table(kind: str, q_first: str, q_second: str) -> np.ndarray:
+                first = digests(q_first, halves)
+                second = digests(q_second, halves)
+                b = np.arange(10_000)
+                return np.stack([digests(kind, blocks), first[b // 100], second[b % 100]], 1)
+
+            pm3 = digests("PM", [f"{b:03d}" for b in range(1_000)])
+            self._blocks = (table("PM", "Q0", "Q1"), table("PL", "Q2", "Q3"), pm3)
         return self._blocks
 
     # -------------------------------------------------------------- the chunk
@@ -300,16 +303,14 @@ class ColumnHasher:
         return idx, codes, rows
 
     def _syllable_tables(self) -> np.ndarray:
-        """(11172, MAX_NAME_PARTS + 1): N0..N3 and NL of every Hangul syllable, read off
-        hash_row for a name made of that syllable only."""
+        """(11172, MAX_NAME_PARTS + 1): N0..N3 and NL of every Hangul syllable, the digests
+        fields._name_hashes takes, in one batch (hash_row per syllable cost every scan
+        worker 0.29 s; tests/test_columnar.py checks every entry against hash_row)."""
         if self._syllables is None:
-            cols = [F[f"N{i}"] for i in range(MAX_NAME_PARTS)] + [F["NL"]]
-            tbl = np.zeros((_SYLLABLES, len(cols)), dtype=np.uint64)
-            for k in range(_SYLLABLES):
-                ch = chr(0xAC00 + k)
-                vec = hash_row(ParsedRow(name=Name((ch,) * MAX_NAME_PARTS)), self.h)
-                tbl[k] = [vec[c] for c in cols]
-            self._syllables = tbl
+            chars = [chr(0xAC00 + k) for k in range(_SYLLABLES)]
+            labels = [f"N{i}" for i in range(MAX_NAME_PARTS)] + ["NL"]
+            self._syllables = np.stack(
+                [self.h.digests([f"{lab}:{c}".encode() for c in chars]) for lab in labels], 1)
         return self._syllables
 
     def _names(self, col: pa.Array, part: np.ndarray, feats: np.ndarray, nlen: np.ndarray,

@@ -192,3 +192,26 @@ def test_trimmed_characters_are_exactly_those_str_strip_removes() -> None:
     from matcher.columnar import _PY_WHITESPACE
 
     assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == _PY_WHITESPACE
+
+
+def test_block_and_syllable_tables_are_what_hash_row_gives(hasher: FeatureHasher) -> None:
+    """The tables are built in one batch of digests, not by hash_row per entry: every entry
+    must still be hash_row's, so a change to fields.py cannot leave them behind."""
+    from matcher.columnar import _SYLLABLES
+    from matcher.fields import MAX_NAME_PARTS, F, ParsedRow
+    from matcher.normalize import Name, Phone
+
+    ch = ColumnHasher(hasher)
+    pm, pl, pm3 = ch._block_tables()
+    for b in range(10_000):
+        v = hash_row(ParsedRow(phone=Phone(None, f"{b:04d}", f"{b:04d}")), hasher)
+        assert pm[b].tolist() == [v[F["PM"]], v[F["Q0"]], v[F["Q1"]]], b
+        assert pl[b].tolist() == [v[F["PL"]], v[F["Q2"]], v[F["Q3"]]], b
+    for b in range(1_000):
+        v = hash_row(ParsedRow(phone=Phone(None, f"{b:03d}", "0000")), hasher)
+        assert int(pm3[b]) == v[F["PM"]], b
+    tbl = ch._syllable_tables()
+    cols = [F[f"N{i}"] for i in range(MAX_NAME_PARTS)] + [F["NL"]]
+    for k in range(_SYLLABLES):
+        v = hash_row(ParsedRow(name=Name((chr(0xAC00 + k),) * MAX_NAME_PARTS)), hasher)
+        assert tbl[k].tolist() == [v[c] for c in cols], chr(0xAC00 + k)
