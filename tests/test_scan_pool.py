@@ -57,3 +57,34 @@ def test_the_fork_server_is_started_early_only_for_scans_split_across_workers(
     assert not start_early([tmp_path / "missing.csv"], workers=2)
     assert start_early([small, big], workers=2)
     assert forkserver._forkserver._forkserver_pid is not None  # running, ready to fork
+
+
+@pytest.mark.parametrize("escape", [False, True])  # kernels, or json.dumps per line
+@pytest.mark.parametrize("pick", ["all", "run", "gaps", "one", "unsure"])
+def test_json_lines_of_a_block_are_what_json_dumps_writes(pick: str, escape: bool) -> None:
+    """MatchBlock.jsonl slices a run of lines without copying and takes any other
+    selection: both must give each match's json.dumps(as_json()), in the order asked."""
+    import json
+
+    import numpy as np
+
+    from matcher.scan import MatchBlock
+
+    quote = ' "q"' if escape else ""  # one line that json.dumps must escape
+    matches = [Match("d.csv", "c", f"C{i:03d}", 1.0, ["name", "phone"],
+                     f"line {i + 2}: 김*준 · 010-****-{i:04d}" + (quote if i == 7 else ""),
+                     i + 2, (0, i), 1e9, 1e9) for i in range(12)]
+    block = MatchBlock.of(matches)
+    block.prepare_json()
+    idx = {"all": np.arange(12), "run": np.arange(3, 9), "gaps": np.array([0, 2, 3, 11]),
+           "one": np.array([5]), "unsure": np.arange(2, 6)}[pick]
+    scores = np.full(idx.size, 1.0)
+    if pick == "unsure":
+        scores[1] = 0.8123456
+    got = block.jsonl(idx, scores).decode().splitlines()
+    want = []
+    for k, i in enumerate(idx.tolist()):
+        m = matches[i]
+        m.score = float(scores[k])
+        want.append(json.dumps(m.as_json(), ensure_ascii=False))
+    assert got == want
