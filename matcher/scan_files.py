@@ -34,6 +34,7 @@ from matcher.scan import (
 from matcher.scoring import ScoringConfig, verdict
 
 CHUNK_BYTES = 8 << 20
+MIN_CHUNK_BYTES = 1 << 20
 MAX_FILE_BYTES = 64 << 30
 
 
@@ -180,18 +181,31 @@ def _header_line(first_line: str) -> bool:
     return False
 
 
-def _chunks(doc: str, fh: IO[bytes]) -> Iterator[_Task]:
-    """A document cut at line boundaries into tasks of about ``CHUNK_BYTES``."""
+def _chunk_size(remaining: int | None, workers: int) -> int:
+    """CHUNK_BYTES, then smaller towards the end of a file of known size that several
+    workers share: the last chunks finish together instead of one worker scanning the last
+    8 MB alone (a second of one idle core in a 1M-row dump)."""
+    if remaining is None or workers <= 1:
+        return CHUNK_BYTES
+    return max(min(CHUNK_BYTES, remaining // (2 * workers)), min(MIN_CHUNK_BYTES, CHUNK_BYTES))
+
+
+def _chunks(doc: str, fh: IO[bytes], size: int | None = None, workers: int = 1
+            ) -> Iterator[_Task]:
+    """A document cut at line boundaries into tasks of about ``CHUNK_BYTES`` (``size``:
+    the document's bytes, where known, for the smaller last chunks of _chunk_size)."""
     reader = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh, 1 << 20)  # type: ignore[arg-type]
     header: bytes | None = None
     offset = 0
+    consumed = 0
     first = True
     while True:
         try:
-            data = reader.read(CHUNK_BYTES)
+            data = reader.read(_chunk_size(None if size is None else size - consumed, workers))
             if not data and not first:
                 break
             data += reader.readline()  # finish the line the chunk cut through
+            consumed += len(data)
             last = not reader.peek(1)
         except ArchiveError:
             if not first:  # close the part already scanned, then report why it stopped
@@ -209,7 +223,7 @@ def _chunks(doc: str, fh: IO[bytes]) -> Iterator[_Task]:
 
 
 def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
-           limits: Limits, ocr: bool = False) -> Iterator[_Task]:
+           limits: Limits, ocr: bool = False, workers: int = 1) -> Iterator[_Task]:
     """Every document of every file: archives and workbooks expand to their members."""
     for path in files:
         doc = str(path)
@@ -225,7 +239,8 @@ def _tasks(files: Iterable[Path], on_skip: Callable[[DocumentSummary], None],
                     on_skip(DocumentSummary(m.name, skipped=m.skipped))
                     continue
                 try:
-                    for task in _chunks(m.name, m.stream):
+                    known = size if m.name == doc else None  # a plain file: itself
+                    for task in _chunks(m.name, m.stream, known, workers):
                         task.progress = read[0]()
                         yield task
                 except ArchiveLimitError:
@@ -298,8 +313,9 @@ def scan_paths(home: Path, key: SecretKey, paths: list[Path], *, corpora: list[s
         if last:
             on_document(accs.pop(doc).finish())
 
-    tasks = _tasks(files, on_document, limits or Limits(), ocr)
-    if n_workers <= 1 or total < 2 * CHUNK_BYTES:
+    parallel = n_workers > 1 and total >= 2 * CHUNK_BYTES
+    tasks = _tasks(files, on_document, limits or Limits(), ocr, n_workers if parallel else 1)
+    if not parallel:
         _worker["scanner"] = scanner
         _worker["jsonl"] = on_jsonl is not None
         for t in tasks:

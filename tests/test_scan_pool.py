@@ -3,6 +3,7 @@ finds, on the same lines: no line is cut or lost at a chunk border."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,26 @@ def test_json_lines_of_a_block_are_what_json_dumps_writes(pick: str, escape: boo
         m.score = float(scores[k])
         want.append(json.dumps(m.as_json(), ensure_ascii=False))
     assert got == want
+
+
+def test_the_last_chunks_of_a_file_get_smaller_and_find_the_same(
+        home: Path, key: SecretKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Towards the end of a file shared by workers, chunks shrink (so the last ones finish
+    together); where a chunk ends changes nothing that is found, nor on which line."""
+    from matcher.containers import Limits
+
+    leaks = people(0, 80)
+    lines: list[str] = []
+    for i, p in enumerate(leaks):
+        lines.append(f"{p.name} {p.phone} 팝니다")
+        lines.extend(CHATTER[(i + k) % len(CHATTER)] for k in range(30))
+    path = tmp_path / "forum.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scan_files, "CHUNK_BYTES", 32 << 10)
+    monkeypatch.setattr(scan_files, "MIN_CHUNK_BYTES", 2 << 10)
+    sizes = [len(t.data) for t in scan_files._tasks([path], lambda d: None, Limits(), workers=2)]
+    assert sum(sizes) == path.stat().st_size
+    assert sizes[0] >= 32 << 10 and min(sizes[:-1]) < 8 << 10  # 32 KB first, a few KB last
+    # never growing again (up to the line each chunk is completed with)
+    assert all(b <= a + 256 for a, b in pairwise(sizes))
+    assert _scan(home, key, path, workers=2) == _scan(home, key, path, workers=1)
