@@ -37,12 +37,10 @@ from matcher.keys import TAG_ADDRESS_DETAIL, TAG_PHONE, FeatureHasher, derive_ar
 from matcher.normalize import Address, Email
 from matcher.normalize.address import _DISTRICT, PROVINCES
 from matcher.normalize.ocr import misread_domain
+from matcher.normalize.text import PY_WHITESPACE
 
-# Exactly the characters str.strip() removes, so a trimmed cell equals the line reader's
-# (written out: deriving it from all 1.1M code points cost every worker 0.3 s at import;
-# tests/test_columnar.py checks it against str.isspace).
-_PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
-                  "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# Trimmed as str.strip() does, so a trimmed cell equals the line reader's.
+_PY_WHITESPACE = PY_WHITESPACE
 # Plain Korean mobile numbers, ASCII separators only: the subset of parse_phone's grammar
 # whose result is the groups themselves (nothing masked, nothing to undo).
 _PLAIN_MOBILE = r"^0(?P<carrier>1[016789])[ .\-]*(?P<mid>[0-9]{3,4})[ .\-]*(?P<last>[0-9]{4})$"
@@ -174,12 +172,11 @@ class ColumnHasher:
     def extract(self, col: pa.Array, pattern: str, lower: bool = False) -> pa.StructArray:
         """``pc.extract_regex(col, pattern)`` (of the column ASCII-lower-cased, with
         ``lower``), kept while ``extracted`` is a dict."""
-        if self.extracted is None:
-            return pc.extract_regex(pc.ascii_lower(col) if lower else col, pattern)
         g = self.extracted_groups(col, pattern, lower)
         if g is None:
             g = pc.extract_regex(pc.ascii_lower(col) if lower else col, pattern)
-            self.extracted[(id(col), pattern, lower)] = (col, g)  # the column: ids stay unique
+            if self.extracted is not None:  # the column too: its id stays unique meanwhile
+                self.extracted[(id(col), pattern, lower)] = (col, g)
         return g
 
     def extracted_groups(self, col: pa.Array, pattern: str, lower: bool = False

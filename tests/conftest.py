@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections import defaultdict
 from pathlib import Path
 
@@ -296,3 +297,24 @@ def findings_by_url(home: Path) -> dict[str, set[str]]:
         out[row["url"]].add(row["record_id"])
     return dict(out)
 
+
+def watch(r, action) -> list[str]:
+    """Every command Redis executes while ``action`` runs, as MONITOR shows them."""
+    lines: list[str] = []
+    with r.monitor() as m:
+        ready = threading.Event()
+
+        def listen() -> None:
+            ready.set()
+            for cmd in m.listen():
+                lines.append(f"{cmd['client_type']} {cmd['command']}")
+                if "STOP-WATCHING" in cmd["command"]:
+                    return
+
+        t = threading.Thread(target=listen)
+        t.start()
+        ready.wait()
+        action()
+        r.echo("STOP-WATCHING")
+        t.join(10)
+    return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.extract.anchors import anchored_windows, line_starts, trace_lines
+from matcher.extract.anchors import anchored_windows, trace_lines
 
 CHATTER = "오늘 서울 날씨 정말 좋네요. 강남구 쪽에 새로 생긴 카페 가보신 분?"
 
@@ -48,12 +48,6 @@ def test_a_trace_that_starts_a_line_or_ends_the_text() -> None:
     assert trace_lines("010-1234-5678") == {0}
     assert trace_lines("x\n테헤란로 1") == {1}
     assert trace_lines("x\nO1O-l234-5678") == {1}
-
-
-def test_line_starts_are_offsets_in_the_joined_text() -> None:
-    lines = ["ab", "", "한글", "x"]
-    text = "\n".join(lines)
-    assert [text[s:].split("\n")[0] for s in line_starts(lines)] == lines
 
 
 def test_windows_take_short_neighbours_and_skip_long_chatter() -> None:
@@ -114,7 +108,6 @@ def test_fast_prefilter_finds_exactly_what_the_plain_patterns_find(prefilter) ->
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 50)))
         plain = _plain_trace_lines(text)
         assert trace_lines(text) == plain, repr(text)
-        assert trace_lines(text, line_starts(text.split("\n"))) == plain, repr(text)
 
 
 def test_both_prefilters_agree_on_a_large_post(prefilter) -> None:

@@ -189,9 +189,9 @@ def test_an_index_of_a_previous_format_is_refused_with_how_to_rebuild(
 
 
 def test_trimmed_characters_are_exactly_those_str_strip_removes() -> None:
-    from matcher.columnar import _PY_WHITESPACE
+    from matcher.normalize.text import PY_WHITESPACE
 
-    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == _PY_WHITESPACE
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == PY_WHITESPACE
 
 
 def test_block_and_syllable_tables_are_what_hash_row_gives(hasher: FeatureHasher) -> None:

@@ -4,14 +4,13 @@ between the two can never leave a page marked seen and not queued."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import redis
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.frontier import ReliableScheduler, keys, redis_settings
+from tests.conftest import watch
 
 
 def open_scheduler(url: str) -> ReliableScheduler:
@@ -32,28 +31,6 @@ def die(sched: ReliableScheduler, r: redis.Redis) -> None:
     """What kill -9 leaves: in-flight requests and a heartbeat that is no longer renewed."""
     sched._stop.set()
     r.delete(sched._alive_key)
-
-
-def watch(r: redis.Redis, action) -> list[str]:
-    """Every command Redis executes while ``action`` runs, as MONITOR shows them."""
-    lines: list[str] = []
-    with r.monitor() as m:
-        ready = threading.Event()
-
-        def listen() -> None:
-            ready.set()
-            for cmd in m.listen():
-                lines.append(f"{cmd['client_type']} {cmd['command']}")
-                if "STOP-WATCHING" in cmd["command"]:
-                    return
-
-        t = threading.Thread(target=listen)
-        t.start()
-        ready.wait()
-        action()
-        r.echo("STOP-WATCHING")
-        t.join(10)
-    return lines
 
 
 def test_fingerprint_and_queue_are_written_in_one_atomic_script(scheduler) -> None:

@@ -19,7 +19,7 @@ from crawler.frontier import enqueue_run, frontier_size
 from dumpwatch.storage import Finding, SeenItem, open_database
 from dumpwatch.testsites import LocalSites
 from dumpwatch.testsites.bigpaste import populate, write_profile
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, watch
 
 POSTS = 2000
 SOURCE = "big-paste"
@@ -145,7 +145,6 @@ def test_a_listing_page_is_acknowledged_only_after_its_next_page_is_queued(
     MONITOR shows the order: every listing page's HDEL (ack) comes after the ZADD of the
     page it links to."""
     import re
-    import threading
 
     import redis
 
@@ -154,28 +153,16 @@ def test_a_listing_page_is_acknowledged_only_after_its_next_page_is_queued(
         populate(sites.paste, posts)
         config = tmp_path / "config"
         write_profile(config, SOURCE, sites.paste_server.url, posts)
-        r = redis.Redis.from_url(redis_url)
-        lines: list[str] = []
-        with r.monitor() as m:
-            ready = threading.Event()
 
-            def listen() -> None:
-                ready.set()
-                for cmd in m.listen():
-                    lines.append(cmd["command"])
-                    if "STOP-WATCHING" in cmd["command"]:
-                        return
-
-            t = threading.Thread(target=listen)
-            t.start()
-            ready.wait()
+        def crawl() -> None:
             worker = start_worker(home, config, redis_url, idle_exit=3)
             assert enqueue_run(redis_url, SOURCE)["status"] == "enqueued"
             _out, err = worker.communicate(timeout=300)
             assert worker.returncode == 0, err
-            r.echo("STOP-WATCHING")
-            t.join(10)
+
+        seen = watch(redis.Redis.from_url(redis_url), crawl)
         assert stored(home)[0] == posts  # the run itself was complete
+    lines = [x.split(" ", 1)[1] for x in seen]  # without the client type
 
     def page_of(pickled: str) -> int | None:
         """The listing page a queued request is for: its url is the first one in the pickle

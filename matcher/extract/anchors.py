@@ -15,10 +15,9 @@ confirmed spot names its line exactly as the original pattern would).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
 
 from matcher.extract.spans import _M, OCR_PHONE, PHONE
+from matcher.normalize.text import PY_WHITESPACE
 
 try:  # Hyperscan: every pattern in one pass over the bytes at GB/s (x86-64 wheels only)
     import hyperscan as _hs
@@ -62,11 +61,6 @@ CONTEXT_LINES = 3  # a vertical post puts name, phone and address on neighbourin
 MAX_CONTEXT_CHARS = 32
 
 
-def line_starts(lines: list[str]) -> list[int]:
-    """Offset of each line in ``"\\n".join(lines)``."""
-    return list(accumulate((len(ln) + 1 for ln in lines[:-1]), initial=0))
-
-
 def _lines_of(text: str, positions: list[int]) -> list[int]:
     """Line index of each offset, in the order given: one sweep counting newlines, which
     costs less than the offsets of all ~100k lines of a chunk would."""
@@ -80,17 +74,15 @@ def _lines_of(text: str, positions: list[int]) -> list[int]:
     return out
 
 
-def trace_lines(text: str, starts: list[int] | None = None, utf8: bytes | None = None
-                ) -> set[int]:
+def trace_lines(text: str, utf8: bytes | None = None) -> set[int]:
     """Indexes of the lines of ``text`` that hold a phone, email or address trace
-    (``starts``: each line's offset, ``utf8``: the text's UTF-8 bytes, if the caller has
-    either)."""
+    (``utf8``: the text's UTF-8 bytes, if the caller has them)."""
     if _hs is not None and len(text) >= PREFILTER_MIN_CHARS:
         return _trace_lines_hs(text if utf8 is None else utf8)
-    return _trace_lines_re(text, starts)
+    return _trace_lines_re(text)
 
 
-def _trace_lines_re(text: str, starts: list[int] | None = None) -> set[int]:
+def _trace_lines_re(text: str) -> set[int]:
     phone_at: list[int] = []  # where a confirmed phone starts
     other_at: list[int] = []  # where an email or address trace is
     for m in _PHONE_TRACE.finditer(text):
@@ -124,13 +116,7 @@ def _trace_lines_re(text: str, starts: list[int] | None = None) -> set[int]:
             found = OCR_PHONE.search(text, max(s - 1, 0), t.end() + 20)
             if found:
                 ocr.append((s, found.start()))
-    if starts is not None:
-        def lines_of(positions: list[int]) -> list[int]:
-            return [bisect_right(starts, p) - 1 for p in positions]
-    else:
-        def lines_of(positions: list[int]) -> list[int]:
-            return _lines_of(text, positions)
-    found_lines = lines_of(phone_at + other_at + [p for pair in ocr for p in pair])
+    found_lines = _lines_of(text, phone_at + other_at + [p for pair in ocr for p in pair])
     n_phone, n_hot = len(phone_at), len(phone_at) + len(other_at)
     phones = set(found_lines[:n_phone])
     hot = set(found_lines[:n_hot])
@@ -147,12 +133,11 @@ def _trace_lines_re(text: str, starts: list[int] | None = None) -> set[int]:
 # or spelled-out "at", a road or lot number. Only the lines around its matches are then
 # read by the regex passes, each region with enough lines either side (>= _MARGIN bytes)
 # that every window those passes look at (a few characters around a trace) lies inside.
-# Python's \s is Unicode: spelled out here, since Hyperscan's Unicode mode costs 0.2 s to
-# compile in every worker. Digits are ASCII here, where the regex passes' \d also takes
-# other scripts' digits: a phone or building number written in those is not proposed
-# (no Korean leak writes them; NFKC has already folded full-width ones).
-_WS = (r"[\s\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-       r"\x{1c}-\x{1f}]")
+# Python's \s is Unicode: listed here from PY_WHITESPACE, since Hyperscan's Unicode mode
+# costs 0.2 s to compile in every worker. Digits are ASCII here, where the regex passes'
+# \d also takes other scripts' digits: a phone or building number written in those is not
+# proposed (no Korean leak writes them; NFKC has already folded full-width ones).
+_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
 _SEP = r"[\s.\-]".replace(r"\s", _WS[1:-1])
 _PREFILTER = (
     rf"(?:\+?82{_SEP}*\(?0?1[016789]\)?|\(?01[016789]\)?){_SEP}*{_M}{{3,4}}{_SEP}*{_M}{{4}}",
@@ -211,7 +196,7 @@ def anchored_windows(lines: list[str], candidates: list[int], text: str | None =
     (``text``: ``"\\n".join(lines)``, ``utf8``: its UTF-8 bytes, if the caller has them)."""
     if not candidates:
         return []
-    hot = trace_lines("\n".join(lines) if text is None else text, utf8=utf8)
+    hot = trace_lines("\n".join(lines) if text is None else text, utf8)
     if not hot:
         return []
     # candidates are distinct line indexes: all of them (free text) need no set

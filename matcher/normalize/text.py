@@ -10,6 +10,10 @@ from functools import lru_cache
 # full-width asterisk; the rest are look-alikes seen in Korean sale posts.
 MASK_CHARS = "*●○◯◎◆◇■□★☆●xX#ㅇᄋ?"  # ᄋ: what NFKC makes of the jamo ㅇ
 _MASK_SET = frozenset(MASK_CHARS)
+# Exactly the characters str.strip() and \s take as whitespace (written out: deriving it from
+# all 1.1M code points cost every worker 0.3 s at import; tests/test_columnar.py checks it).
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+                 "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _WS = re.compile(r"\s+")
 _ORDER_PUNCT = re.compile(r"[^\w]+")
 
